@@ -1,0 +1,155 @@
+"""Causal LMs: pretraining the embedded Llama/Qwen3 bases, and (Q)LoRA fine-tuning of any base on the chat format.
+
+Design choices:
+- LoRA on a random base learns almost nothing, so the embedded default first pretrains a small base on the train
+  split's text (a DVC stage, cached) and the fine-tune stages load it exactly as they would a hub checkpoint.
+- Fine-tuning trains on packed (padding-free) batches but evaluates unpacked; dev ROUGE comes from real greedy
+  generation through the same `Summarizer` that `predict` uses, and picks the best checkpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from transformers import AutoTokenizer, GenerationConfig, PreTrainedTokenizerBase, Trainer, set_seed
+
+from kosum.chat_format import install_chat_format, ready_for_chat
+from kosum.config import BaseConfig, CausalConfig, GenerateConfig
+from kosum.data import read_processed, references
+from kosum.generation import Summarizer
+from kosum.metrics import metrics_dict, score_corpus
+from kosum.models import (
+    Precision,
+    detect_precision,
+    embedded_decoder,
+    merge_adapter,
+    peft_model_for_training,
+    write_model_card,
+)
+from kosum.packing import Collator, TokenCounter, packed_collator, padded_collator
+from kosum.prompts import training_examples
+from kosum.seq2seq import eval_sample
+from kosum.training import callbacks, finish_run, fingerprint, resume_point, training_arguments
+
+MAX_POSITIONS = 4096  # RoPE has no learned positions; this only bounds what the config accepts
+
+
+class CausalTrainer(Trainer):
+    """Packed training batches, unpacked evaluation, dev ROUGE by generation, and the real-token share logged."""
+
+    def __init__(self, *args: Any, eval_collator: Collator, eval_rows: pd.DataFrame | None,
+                 card: dict[str, Any], counter: TokenCounter, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.eval_collator, self.eval_rows, self.card, self.counter = eval_collator, eval_rows, card, counter
+
+    def get_eval_dataloader(self, eval_dataset=None):
+        train_collator, self.data_collator = self.data_collator, self.eval_collator
+        try:
+            return super().get_eval_dataloader(eval_dataset)
+        finally:
+            self.data_collator = train_collator
+
+    def evaluation_loop(self, dataloader, description, prediction_loss_only=None, ignore_keys=None,
+                        metric_key_prefix="eval"):
+        output = super().evaluation_loop(dataloader, description, True, ignore_keys, metric_key_prefix)
+        if self.eval_rows is not None:
+            rows = self.eval_rows
+            summarizer = Summarizer(self.model, self.processing_class, self.card)
+            cfg = GenerateConfig(num_beams=1, max_new_tokens=self.card["prompt"]["max_summary_len"],
+                                 no_repeat_ngram_size=0, batch_size=self.args.per_device_eval_batch_size)
+            summaries = summarizer.summarize(list(rows["dialogue"]), list(rows.get("topic", [None] * len(rows))), cfg)
+            scores = metrics_dict(score_corpus(summaries, references(rows))[0])
+            output.metrics.update({f"{metric_key_prefix}_{k}": v for k, v in scores.items()})
+        return output
+
+    def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
+        if "loss" in logs:
+            logs["real_token_share"] = self.counter.share
+        super().log(logs, start_time)
+
+
+def _documents(tokenizer: PreTrainedTokenizerBase, texts: list[str], block_size: int) -> list[dict[str, list[int]]]:
+    """Pretraining examples: each text alone, cut to `block_size`, ending with EOS."""
+    docs = []
+    for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]:
+        ids = [*ids[: block_size - 1], tokenizer.eos_token_id]
+        docs.append({"input_ids": ids, "labels": ids})
+    return docs
+
+
+def pretrain_base(cfg: BaseConfig, data_dir: Path, tokenizer_dir: Path, out_dir: Path, live_dir: Path,
+                  checkpoints: Path) -> None:
+    """Pretrain an embedded Llama/Qwen3 base on the train split's dialogues and summaries (plain text)."""
+    set_seed(cfg.seed)
+    tokenizer = install_chat_format(AutoTokenizer.from_pretrained(tokenizer_dir), cfg.family)
+    model = embedded_decoder(tokenizer, cfg.family, cfg.size, MAX_POSITIONS)
+    train = read_processed(data_dir / "train.csv")
+    dev = eval_sample(read_processed(data_dir / "dev.csv"), cfg.eval_samples, cfg.seed)
+    run_dir = checkpoints / fingerprint(cfg, [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir])
+    resume = resume_point(run_dir)
+    counter = TokenCounter(packed_collator())
+    args = training_arguments(cfg, run_dir, detect_precision(), metric_for_best_model="loss", greater_is_better=False)
+    trainer = CausalTrainer(
+        model=model,
+        args=args,
+        train_dataset=_documents(tokenizer, [*train["dialogue"], *train["summary"]], cfg.block_size),
+        eval_dataset=_documents(tokenizer, [*dev["dialogue"], *dev["summary"]], cfg.block_size),
+        data_collator=counter,
+        processing_class=tokenizer,
+        callbacks=callbacks(cfg, live_dir, resume is not None),
+        eval_collator=packed_collator(),
+        eval_rows=None,
+        card={},
+        counter=counter,
+    )
+    trainer.train(resume_from_checkpoint=resume)
+    trainer.save_model(str(out_dir))
+    tokenizer.save_pretrained(str(out_dir))
+    finish_run(run_dir)
+
+
+def _causal_card(cfg: CausalConfig) -> dict[str, Any]:
+    """What `predict` needs to rebuild the model and its prompts exactly as trained."""
+    return {"kind": "causal", "base": cfg.model, "quantize_4bit": cfg.quantize_4bit,
+            "trust_remote_code": cfg.trust_remote_code, "prompt": asdict(cfg.prompt)}
+
+
+def train_causal(cfg: CausalConfig, data_dir: Path, out_dir: Path, live_dir: Path, checkpoints: Path,
+                 precision: Precision | None = None) -> float:
+    """(Q)LoRA-fine-tune `cfg.model` on the chat-formatted train split; save the best adapter (and optionally a
+    merged model) to `out_dir`. Returns the real-token share of the training batches."""
+    set_seed(cfg.seed)
+    precision = precision or detect_precision()
+    tokenizer = ready_for_chat(AutoTokenizer.from_pretrained(cfg.model, trust_remote_code=cfg.trust_remote_code))
+    model = peft_model_for_training(cfg, precision)
+    model.generation_config = GenerationConfig(pad_token_id=tokenizer.pad_token_id)
+    train = read_processed(data_dir / "train.csv")
+    dev = eval_sample(read_processed(data_dir / "dev.csv"), cfg.eval_samples, cfg.seed)
+    card = _causal_card(cfg)
+    run_dir = checkpoints / fingerprint(cfg, [data_dir / "train.csv", data_dir / "dev.csv", Path(cfg.model)])
+    resume = resume_point(run_dir)
+    counter = TokenCounter(packed_collator() if cfg.packing else padded_collator(tokenizer.pad_token_id))
+    trainer = CausalTrainer(
+        model=model,
+        args=training_arguments(cfg, run_dir, precision),
+        train_dataset=training_examples(tokenizer, train.to_dict("records"), cfg.prompt),
+        eval_dataset=training_examples(tokenizer, dev.to_dict("records"), replace(cfg.prompt, instruction_variants=0)),
+        data_collator=counter,
+        processing_class=tokenizer,
+        callbacks=callbacks(cfg, live_dir, resume is not None),
+        eval_collator=padded_collator(tokenizer.pad_token_id),
+        eval_rows=dev,
+        card=card,
+        counter=counter,
+    )
+    trainer.train(resume_from_checkpoint=resume)
+    trainer.save_model(str(out_dir))
+    tokenizer.save_pretrained(str(out_dir))
+    write_model_card(out_dir, **card)
+    if cfg.merge_adapter:
+        merge_adapter(out_dir, precision)
+    finish_run(run_dir)
+    return counter.share

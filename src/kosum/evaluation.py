@@ -1,0 +1,101 @@
+"""Scoring prediction files against references, the lead baseline floor, and the leaderboard.
+
+Why strict ids: a prediction file with missing, extra or duplicate `fname`s would otherwise be scored on a subset
+and look better (or worse) than it is; kosum refuses to score it and names the offending ids.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from kosum.data import DataError, read_processed, references
+from kosum.metrics import RougeScores, metrics_dict, score_corpus
+
+SHOWN_IDS = 5  # offending fnames listed in an error message
+
+
+def aligned_predictions(path: Path, fnames: list[str]) -> list[str]:
+    """The `summary` column of `path` in the order of `fnames`; any mismatch of ids is an error naming them."""
+    frame = read_processed(path)
+    if list(frame.columns[:2]) != ["fname", "summary"]:
+        raise DataError(f"{path}: expected columns fname,summary; found {list(frame.columns)}.")
+    problems = []
+    duplicates = sorted(set(frame["fname"][frame["fname"].duplicated()]))
+    missing = sorted(set(fnames) - set(frame["fname"]))
+    extra = sorted(set(frame["fname"]) - set(fnames))
+    for label, ids in (("duplicate", duplicates), ("missing", missing), ("unexpected", extra)):
+        if ids:
+            problems.append(f"{len(ids)} {label} fname(s) {ids[:SHOWN_IDS]}")
+    if problems:
+        raise DataError(f"{path}: {'; '.join(problems)}; predictions must cover each reference fname exactly once.")
+    return list(frame.set_index("fname").loc[fnames, "summary"])
+
+
+def lead_summary(dialogue: str, max_chars: int) -> str:
+    """The lead baseline: the first utterances (speaker tags kept) cut at a word boundary near `max_chars`."""
+    words: list[str] = []
+    for word in " ".join(dialogue.split("\n")).split():
+        if words and sum(len(w) + 1 for w in words) + len(word) > max_chars:
+            break
+        words.append(word)
+    return " ".join(words)
+
+
+def score_split(predictions: list[str], refs: list[list[str]], fnames: list[str]) -> tuple[RougeScores, pd.DataFrame]:
+    """Corpus scores and the per-sample table (`fname`, R1, R2, RL, prediction length) for error analysis."""
+    total, per_sample = score_corpus(predictions, refs)
+    table = pd.DataFrame(
+        {
+            "fname": fnames,
+            "rouge1": [s.rouge1 for s in per_sample],
+            "rouge2": [s.rouge2 for s in per_sample],
+            "rougeL": [s.rougeL for s in per_sample],
+            "prediction_chars": [len(p) for p in predictions],
+        }
+    )
+    return total, table
+
+
+def reference_sets(data_dir: Path) -> dict[str, tuple[pd.DataFrame, list[list[str]]]]:
+    """The splits that have references: dev always, test where the answers file exists."""
+    sets = {}
+    for split, ref_file in (("dev", "dev.csv"), ("test", "test_answers.csv")):
+        if (data_dir / ref_file).exists():
+            dialogues = read_processed(data_dir / f"{split}.csv")
+            answers = read_processed(data_dir / ref_file).set_index("fname").loc[dialogues["fname"]].reset_index()
+            sets[split] = (dialogues, references(answers))
+    return sets
+
+
+def leaderboard(results: dict[str, dict[str, dict[str, float]]]) -> str:
+    """A markdown table of every model's scores per split, best dev `final` first."""
+    rows = sorted(results.items(), key=lambda item: -item[1]["dev"]["final"])
+    splits = sorted({split for _, scores in rows for split in scores})
+    header = "| model | " + " | ".join(f"{s} R1 | {s} R2 | {s} RL | {s} final" for s in splits) + " |"
+    lines = [header, "|---" * (1 + 4 * len(splits)) + "|"]
+    for model, scores in rows:
+        cells = []
+        for split in splits:
+            m = scores.get(split)
+            cells += [f"{m['rouge1']:.4f}", f"{m['rouge2']:.4f}", f"{m['rougeL']:.4f}", f"{m['final']:.2f}"] if m else ["-"] * 4
+        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def evaluate_model(
+    predictions_dir: Path | None, sets: dict[str, tuple[pd.DataFrame, list[list[str]]]], lead_chars: int
+) -> tuple[dict[str, dict[str, float]], dict[str, pd.DataFrame]]:
+    """Scores per split of one model's prediction folder (`None`: the lead baseline) and per-sample tables."""
+    files = {"dev": "dev.csv", "test": "submission.csv"}
+    scores, tables = {}, {}
+    for split, (dialogues, refs) in sets.items():
+        fnames = list(dialogues["fname"])
+        if predictions_dir is None:
+            predictions = [lead_summary(d, lead_chars) for d in dialogues["dialogue"]]
+        else:
+            predictions = aligned_predictions(predictions_dir / files[split], fnames)
+        total, tables[split] = score_split(predictions, refs, fnames)
+        scores[split] = metrics_dict(total)
+    return scores, tables

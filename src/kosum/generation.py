@@ -1,0 +1,143 @@
+"""Batched decoding for encoder-decoder and causal LMs behind one `Summarizer`, and output clean-up.
+
+Design choices:
+- Inputs are sorted by length before batching, so a batch pads to a similar length and no compute is wasted.
+- Causal LMs are padded on the left (generation appends on the right), receive no `token_type_ids`, stop at the
+  family's end-of-turn token, and only the new tokens are decoded.
+- Non-Korean scripts (Han, kana, Cyrillic, ...) can be blocked with ids computed from the vocabulary itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+from transformers import (
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+
+from kosum.chat_format import end_of_turn_id, ready_for_chat
+from kosum.config import GenerateConfig, PromptConfig
+from kosum.features import encoder_ids
+from kosum.models import MODEL_CARD, detect_precision, load_adapted, load_causal, read_model_card
+from kosum.prompts import prompt_ids
+
+_REMNANTS = re.compile(r"<\|[^|>]{1,40}\|>|</?s>|<pad>|<unk>|<mask>|<usr>|<sys>")
+_NON_KOREAN = re.compile(
+    "[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0e00-\u0e7f"  # Greek, Cyrillic, Hebrew, Arabic, Thai
+    "\u3040-\u30ff\u31f0-\u31ff"  # kana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # Han ideographs
+)
+
+
+def clean_summary(text: str) -> str:
+    """Strip special-token and chat-template remnants and collapse whitespace; tags like `#Person1#` stay."""
+    return " ".join(_REMNANTS.sub(" ", text).split())
+
+
+def non_korean_token_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
+    """Ids of every vocabulary entry whose text contains a blocked script (bytes that are only part of a
+    character cannot be judged alone and stay allowed)."""
+    return [i for i in range(len(tokenizer)) if _NON_KOREAN.search(tokenizer.decode([i]))]
+
+
+def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length, longest first (an out-of-memory error shows at once)."""
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+@dataclass
+class Summarizer:
+    """A trained model with the settings it was trained with; `summarize` works the same for both kinds."""
+
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    card: dict[str, Any]
+
+    @property
+    def causal(self) -> bool:
+        return self.card["kind"] == "causal"
+
+    def encode(self, dialogue: str, topic: str | None) -> list[int]:
+        """The model input for one dialogue, built exactly as in training."""
+        if self.causal:
+            return prompt_ids(self.tokenizer, dialogue, topic, PromptConfig(**self.card["prompt"]))
+        return encoder_ids(self.tokenizer, dialogue, self.card["encoder_max_len"])
+
+    def summarize(
+        self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: GenerateConfig, progress: bool = False
+    ) -> list[str]:
+        """Summaries in input order, generated in length-sorted batches."""
+        self.model.eval()
+        inputs = [self.encode(d, t) for d, t in zip(dialogues, topics, strict=True)]
+        kwargs = self.generate_kwargs(cfg)
+        outputs: list[str] = [""] * len(inputs)
+        with torch.inference_mode(), tqdm(total=len(inputs), desc="generating", disable=not progress) as bar:
+            for batch in length_sorted_batches([len(x) for x in inputs], cfg.batch_size):
+                for index, text in zip(batch, self._generate([inputs[i] for i in batch], kwargs), strict=True):
+                    outputs[index] = text
+                bar.update(len(batch))
+        return outputs
+
+    def generate_kwargs(self, cfg: GenerateConfig) -> dict[str, Any]:
+        kwargs: dict[str, Any] = dict(
+            num_beams=cfg.num_beams,
+            max_new_tokens=cfg.max_new_tokens,
+            length_penalty=cfg.length_penalty,
+            no_repeat_ngram_size=cfg.no_repeat_ngram_size,
+            repetition_penalty=cfg.repetition_penalty,
+            early_stopping=cfg.early_stopping,
+            do_sample=False,
+            pad_token_id=self.tokenizer.pad_token_id,
+        )
+        if self.causal:
+            kwargs["eos_token_id"] = end_of_turn_id(self.tokenizer)
+        if cfg.block_non_korean:
+            kwargs["suppress_tokens"] = non_korean_token_ids(self.tokenizer)
+        return kwargs
+
+    def _generate(self, batch: list[list[int]], kwargs: dict[str, Any]) -> list[str]:
+        width = max(len(x) for x in batch)
+        pad = self.tokenizer.pad_token_id
+        # Left padding for causal LMs (new tokens are appended on the right); right padding for encoders.
+        rows = [[pad] * (width - len(x)) + x if self.causal else x + [pad] * (width - len(x)) for x in batch]
+        masks = [[0] * (width - len(x)) + [1] * len(x) if self.causal else [1] * len(x) + [0] * (width - len(x))
+                 for x in batch]
+        device = self.model.device
+        generated = self.model.generate(
+            input_ids=torch.tensor(rows, device=device), attention_mask=torch.tensor(masks, device=device), **kwargs
+        )
+        if self.causal:
+            generated = generated[:, width:]
+        return [clean_summary(t) for t in self.tokenizer.batch_decode(generated, skip_special_tokens=True)]
+
+
+def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Summarizer:
+    """Load a model folder written by a kosum train stage (full model or LoRA adapter) for generation; with
+    `prompt`, a plain causal LM without a kosum card too (zero-shot screening of a base model)."""
+    path, precision = Path(model), detect_precision()
+    if (path / MODEL_CARD).exists():
+        card = read_model_card(path)
+    elif prompt is not None:
+        card = {"kind": "causal", "base": str(model), "quantize_4bit": False, "prompt": asdict(prompt)}
+    else:
+        raise FileNotFoundError(f"{path / MODEL_CARD}: missing; pass a prompt section to use {model} zero-shot.")
+    tokenizer = AutoTokenizer.from_pretrained(str(model))
+    if card["kind"] == "seq2seq":
+        loaded = AutoModelForSeq2SeqLM.from_pretrained(str(model)).to(precision.device)
+    elif (path / "adapter_config.json").exists():
+        loaded = load_adapted(path, card, precision)
+    else:
+        loaded = load_causal(str(model), False, precision, card.get("trust_remote_code", False))
+    if card["kind"] == "causal":
+        tokenizer = ready_for_chat(tokenizer)
+    return Summarizer(loaded, tokenizer, card)

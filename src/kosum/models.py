@@ -1,0 +1,204 @@
+"""Building and loading models: one `model` key selects the embedded default or a real checkpoint.
+
+Why one code path: the embedded default is saved and re-loaded with `from_pretrained` exactly like a hub checkpoint,
+so what the tests exercise on CPU is what runs on a GPU box with `digit82/kobart-summarization`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
+from transformers import (
+    AutoModelForCausalLM,
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    BartConfig,
+    BartForConditionalGeneration,
+    BitsAndBytesConfig,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    Qwen3Config,
+    Qwen3ForCausalLM,
+)
+
+from kosum.config import BartSize, CausalConfig, DecoderSize, Family, LoraSettings, Seq2SeqConfig
+from kosum.tokenizer import add_tags
+
+EMBEDDED = "embedded"
+MODEL_CARD = "kosum.json"  # what `predict` needs to use a trained model the way it was trained
+ModelKind = Literal["seq2seq", "causal"]
+
+
+@dataclass(frozen=True)
+class Precision:
+    """Numeric formats for one device: never bf16 weights under a fp16 GradScaler."""
+
+    device: str  # "cpu" or "cuda"
+    dtype: torch.dtype  # compute dtype (4-bit compute, inference)
+    bf16: bool  # Trainer autocast flags; fp16 turns on the GradScaler
+    fp16: bool
+
+
+def precision_for(device: str, bf16_supported: bool) -> Precision:
+    """fp32 on CPU (bf16 is ~10x slower there), bf16 on a GPU that has it, fp16 autocast otherwise."""
+    if device != "cuda":
+        return Precision("cpu", torch.float32, bf16=False, fp16=False)
+    if bf16_supported:
+        return Precision("cuda", torch.bfloat16, bf16=True, fp16=False)
+    return Precision("cuda", torch.float16, bf16=False, fp16=True)
+
+
+def detect_precision() -> Precision:
+    """The precision for the hardware this process runs on."""
+    cuda = torch.cuda.is_available()
+    return precision_for("cuda" if cuda else "cpu", cuda and torch.cuda.is_bf16_supported())
+
+
+def embedded_bart(tokenizer: PreTrainedTokenizerBase, size: BartSize, max_len: int) -> BartForConditionalGeneration:
+    """A randomly initialised BART shaped by `size` on the preprocess tokenizer (the embedded KoBART)."""
+    config = BartConfig(
+        vocab_size=len(tokenizer),
+        d_model=size.d_model,
+        encoder_layers=size.encoder_layers,
+        decoder_layers=size.decoder_layers,
+        encoder_attention_heads=size.attention_heads,
+        decoder_attention_heads=size.attention_heads,
+        encoder_ffn_dim=size.ffn_dim,
+        decoder_ffn_dim=size.ffn_dim,
+        dropout=size.dropout,
+        max_position_embeddings=max_len,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.bos_token_id,
+        forced_eos_token_id=tokenizer.eos_token_id,
+        tie_word_embeddings=True,
+    )
+    return BartForConditionalGeneration(config)
+
+
+def load_seq2seq(cfg: Seq2SeqConfig, tokenizer_dir: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """The encoder-decoder named by `cfg.model`, with speaker and mask tags as single tokens."""
+    if cfg.model == EMBEDDED:
+        tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+        max_len = max(cfg.encoder_max_len, cfg.decoder_max_len) + 2
+        return embedded_bart(tokenizer, cfg.embedded, max_len), tokenizer
+    tokenizer = AutoTokenizer.from_pretrained(cfg.model, trust_remote_code=cfg.trust_remote_code)
+    model = AutoModelForSeq2SeqLM.from_pretrained(
+        cfg.model, trust_remote_code=cfg.trust_remote_code, use_safetensors=True
+    )
+    if add_tags(tokenizer):
+        model.resize_token_embeddings(len(tokenizer))
+    return model, tokenizer
+
+
+def write_model_card(out_dir: Path, kind: ModelKind, **settings: Any) -> None:
+    """Record how the model in `out_dir` was trained (kind, lengths, prompt) for `predict`."""
+    card = {"kind": kind, **settings}
+    (out_dir / MODEL_CARD).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def read_model_card(model_dir: Path) -> dict[str, Any]:
+    """The settings `write_model_card` recorded; a folder without one was not written by a kosum train stage."""
+    path = model_dir / MODEL_CARD
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: missing; {model_dir} was not written by a kosum train stage.")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+ARCHITECTURES = {"llama": (LlamaConfig, LlamaForCausalLM), "qwen": (Qwen3Config, Qwen3ForCausalLM)}
+
+
+def embedded_decoder(
+    tokenizer: PreTrainedTokenizerBase, family: Family, size: DecoderSize, max_len: int
+) -> PreTrainedModel:
+    """A randomly initialised Llama or Qwen3 shaped by `size` on a tokenizer that carries the family's chat format."""
+    config_class, model_class = ARCHITECTURES[family]
+    config = config_class(
+        vocab_size=len(tokenizer),
+        hidden_size=size.hidden_size,
+        intermediate_size=size.intermediate_size,
+        num_hidden_layers=size.num_hidden_layers,
+        num_attention_heads=size.num_attention_heads,
+        num_key_value_heads=size.num_key_value_heads,
+        head_dim=size.hidden_size // size.num_attention_heads,
+        max_position_embeddings=max_len,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        tie_word_embeddings=True,
+    )
+    return model_class(config)
+
+
+def bnb_config(quantize_4bit: bool, precision: Precision) -> BitsAndBytesConfig | None:
+    """QLoRA's 4-bit NF4 storage with double quantization, computing in the hardware's dtype."""
+    if not quantize_4bit:
+        return None
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
+        bnb_4bit_compute_dtype=precision.dtype,
+    )
+
+
+def lora_config(lora: LoraSettings) -> LoraConfig:
+    """LoRA adapters on the configured projections (all seven linear layers of a block by default)."""
+    return LoraConfig(
+        r=lora.r,
+        lora_alpha=lora.alpha,
+        lora_dropout=lora.dropout,
+        target_modules=list(lora.target_modules),
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
+
+
+def load_causal(path: str, quantize_4bit: bool, precision: Precision, trust_remote_code: bool) -> PreTrainedModel:
+    """A causal LM from a folder or hub id, 4-bit quantized when asked (weights in the compute dtype otherwise)."""
+    quantization = bnb_config(quantize_4bit, precision)
+    return AutoModelForCausalLM.from_pretrained(
+        path,
+        quantization_config=quantization,
+        dtype=precision.dtype,
+        device_map={"": precision.device} if precision.device == "cuda" else None,
+        trust_remote_code=trust_remote_code,
+        use_safetensors=True,
+    )
+
+
+def peft_model_for_training(cfg: CausalConfig, precision: Precision) -> PreTrainedModel:
+    """The base named by `cfg.model` with fresh LoRA adapters; only the adapters train."""
+    model = load_causal(cfg.model, cfg.quantize_4bit, precision, cfg.trust_remote_code)
+    if cfg.quantize_4bit:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.gradient_checkpointing)
+    elif cfg.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+    return get_peft_model(model, lora_config(cfg.lora))
+
+
+def load_adapted(adapter_dir: Path, card: dict[str, Any], precision: Precision) -> PreTrainedModel:
+    """A trained adapter on its base, loaded the way it was trained (4-bit or not)."""
+    base = load_causal(card["base"], card["quantize_4bit"], precision, card.get("trust_remote_code", False))
+    return PeftModel.from_pretrained(base, str(adapter_dir))
+
+
+def merge_adapter(adapter_dir: Path, precision: Precision) -> Path:
+    """Fold a trained adapter into an unquantized copy of its base and save it under `<adapter_dir>/merged`
+    (a standalone model for serving; merging into 4-bit weights would lose precision)."""
+    card = read_model_card(adapter_dir)
+    base = load_causal(card["base"], False, precision, card["trust_remote_code"])
+    merged = PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
+    out = adapter_dir / "merged"
+    merged.save_pretrained(out)
+    AutoTokenizer.from_pretrained(adapter_dir).save_pretrained(out)
+    write_model_card(out, **{**card, "base": None, "quantize_4bit": False})
+    return out

@@ -1,0 +1,38 @@
+"""DVC stage `preprocess`: validate and clean the raw CSVs; write processed splits, stats.json and the tokenizer."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kosum.cli import run_stage
+from kosum.config import PreprocessConfig, load_section
+from kosum.data import read_raw_dir
+from kosum.files import atomic_path, write_csv, write_json
+from kosum.stats import dataset_stats
+from kosum.tokenizer import train_tokenizer
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("raw_dir", type=Path)
+    parser.add_argument("out_dir", type=Path, help="processed CSVs and stats.json")
+    parser.add_argument("tokenizer_dir", type=Path)
+    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    args = parser.parse_args(argv)
+    cfg = load_section(PreprocessConfig, args.params, "preprocess")
+
+    splits = read_raw_dir(args.raw_dir)
+    train = splits["train"].frame
+    tokenizer = train_tokenizer([*train["dialogue"], *train["summary"]], cfg.vocab_size, cfg.min_frequency)
+    with atomic_path(args.out_dir) as tmp:
+        for name, split in splits.items():
+            if name != "sample_submission":
+                write_csv(split.frame, tmp / f"{name}.csv")
+        write_json(dataset_stats(splits), tmp / "stats.json")
+    with atomic_path(args.tokenizer_dir) as tmp:
+        tokenizer.save_pretrained(tmp)
+
+
+if __name__ == "__main__":
+    run_stage(main)

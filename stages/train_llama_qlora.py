@@ -1,0 +1,13 @@
+"""DVC stage `train_llama_qlora`: (Q)LoRA fine-tuning of the llama model named in params section `train_llama_qlora`."""
+
+from __future__ import annotations
+
+from kosum.cli import qlora_stage, run_stage
+
+
+def main(argv: list[str] | None = None) -> None:
+    qlora_stage("train_llama_qlora", argv)
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,165 @@
+"""The causal-LM slice: packing, (Q)LoRA, left-padded generation and the base/QLoRA/predict stages."""
+
+import json
+
+import pandas as pd
+import pytest
+import torch
+from peft import PeftModel
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from kosum.chat_format import install_chat_format
+from kosum.config import CausalConfig, DecoderSize, GenerateConfig, LORA_TARGETS, LoraSettings, PromptConfig, TrainConfig
+from kosum.data import read_processed
+from kosum.generation import Summarizer, load_summarizer
+from kosum.models import bnb_config, embedded_decoder, lora_config, peft_model_for_training, precision_for
+from kosum.packing import TokenCounter, packed_collator, padded_collator
+from kosum.prompts import training_examples
+from kosum.training import training_arguments
+from stages import pretrain_base, predict, train_llama_qlora, train_qwen_qlora
+from tests.conftest import korean_tokenizer
+
+CPU = precision_for("cpu", bf16_supported=False)
+FAMILIES = ("llama", "qwen")
+
+
+@pytest.fixture(scope="module", params=FAMILIES)
+def tiny_base(request, tmp_path_factory):
+    """A random tiny decoder of each family saved with its chat tokenizer, as a hub checkpoint would be."""
+    tokenizer = install_chat_format(korean_tokenizer(), request.param)
+    torch.manual_seed(0)
+    model = embedded_decoder(tokenizer, request.param, DecoderSize(32, 2, 2, 1, 64), 512)
+    path = tmp_path_factory.mktemp(f"base_{request.param}")
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def test_translators_configure_qlora_as_documented():
+    bnb = bnb_config(True, precision_for("cuda", bf16_supported=True))
+    assert bnb.load_in_4bit and bnb.bnb_4bit_quant_type == "nf4" and bnb.bnb_4bit_use_double_quant
+    assert bnb.bnb_4bit_compute_dtype == torch.bfloat16
+    assert bnb_config(False, CPU) is None
+    lora = lora_config(LoraSettings())
+    assert set(lora.target_modules) == set(LORA_TARGETS) and len(LORA_TARGETS) == 7
+    assert lora.r == 16 and lora.lora_alpha == 32 and lora.task_type == "CAUSAL_LM"
+
+
+def test_packed_pair_attends_only_within_each_example(tiny_base, tmp_path):
+    model = AutoModelForCausalLM.from_pretrained(tiny_base).eval()
+    a, b = [5, 9, 14, 30, 41, 7], [12, 8, 22, 3]
+    batch = packed_collator()([{"input_ids": a, "labels": a}, {"input_ids": b, "labels": b}])
+    assert batch["position_ids"].tolist() == [[0, 1, 2, 3, 4, 5, 0, 1, 2, 3]]
+    # transformers derives the block-diagonal mask from position ids only without a KV cache; the Trainer turns
+    # the cache off from `use_cache`, which kosum's arguments must keep False.
+    assert training_arguments(TrainConfig(), tmp_path, CPU).use_cache is False
+    with torch.no_grad():
+        packed = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"], use_cache=False).logits[0]
+        alone_a = model(input_ids=torch.tensor([a])).logits[0]
+        alone_b = model(input_ids=torch.tensor([b])).logits[0]
+    torch.testing.assert_close(packed[: len(a)], alone_a, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(packed[len(a):], alone_b, atol=1e-5, rtol=1e-4)
+
+
+def test_token_counter_measures_padding_waste():
+    features = [{"input_ids": [1] * n, "labels": [1] * n} for n in (10, 2, 4)]
+    padded, packed = TokenCounter(padded_collator(0)), TokenCounter(packed_collator())
+    padded(features), packed(features)
+    assert padded.share == pytest.approx(16 / 30) and packed.share == 1.0
+
+
+@pytest.mark.parametrize("quantize", [True, False])
+def test_only_lora_weights_train(tiny_base, quantize):
+    cfg = CausalConfig(model=str(tiny_base), quantize_4bit=quantize, lora=LoraSettings(r=4, alpha=8))
+    model = peft_model_for_training(cfg, CPU)
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable and all("lora_" in n for n in trainable)
+    assert {n.split(".")[-4] for n in trainable if "lora_A" in n} == set(LORA_TARGETS)
+    if quantize:
+        assert type(model.base_model.model.model.layers[0].mlp.down_proj.base_layer).__name__ == "Linear4bit"
+    frozen = {n: p.detach().clone() for n, p in model.named_parameters() if not p.requires_grad}
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    rows = [{"dialogue": "#Person1#: 내일 회의에 늦을 것 같아요.", "summary": "#Person1#은 늦는다.", "topic": "회의"}]
+    example = training_examples(tokenizer, rows, PromptConfig(max_prompt_len=512))[0]
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
+    batch = padded_collator(tokenizer.pad_token_id)([example])
+    losses = []
+    for _ in range(5):
+        loss = model(**batch).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0]
+    for name, param in model.named_parameters():
+        if name in frozen:
+            assert torch.equal(param, frozen[name]), name
+    assert any(p.abs().sum() > 0 for n, p in model.named_parameters() if "lora_B" in n)
+
+
+def test_batched_left_padded_greedy_equals_one_at_a_time(tiny_base):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    model = AutoModelForCausalLM.from_pretrained(tiny_base)
+    card = {"kind": "causal", "prompt": {"style": "simple", "max_prompt_len": 256}}
+    summarizer = Summarizer(model, tokenizer, card)
+    dialogues = ["#Person1#: 안녕하세요.", "#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 알겠어요, 점심은요?",
+                 "#Person2#: 도서관에서 책을 빌렸습니다."]
+    cfg = GenerateConfig(num_beams=1, max_new_tokens=8, no_repeat_ngram_size=0)
+    batched = summarizer.summarize(dialogues, [None] * 3, cfg)
+    single = [summarizer.summarize([d], [None], cfg)[0] for d in dialogues]
+    assert batched == single
+
+
+def test_generate_gets_no_token_type_ids(tiny_base, monkeypatch):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    model = AutoModelForCausalLM.from_pretrained(tiny_base)
+    seen = {}
+    real = model.generate
+    monkeypatch.setattr(model, "generate", lambda **kw: seen.update(kw) or real(**kw))
+    card = {"kind": "causal", "prompt": {"style": "simple", "max_prompt_len": 256}}
+    Summarizer(model, tokenizer, card).summarize(["#Person1#: 네."], [None], GenerateConfig(num_beams=1, max_new_tokens=2))
+    assert "token_type_ids" not in seen and seen["eos_token_id"] == tokenizer.convert_tokens_to_ids(tokenizer.eos_token)
+    assert seen["input_ids"][0, 0] != tokenizer.pad_token_id or len(seen["input_ids"]) == 1
+
+
+@pytest.fixture(scope="module")
+def llm_stages(workspace):
+    """base + QLoRA stages of both families on the tiny profile, through their `main`s."""
+    out = {}
+    for family, stage in zip(FAMILIES, (train_llama_qlora, train_qwen_qlora)):
+        base = workspace.root / f"models/base_{family}"
+        pretrain_base.main([str(workspace.processed), str(workspace.tokenizer), str(base),
+                            str(workspace.root / f"dvclive/base_{family}"), "--section", f"base_{family}",
+                            "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(workspace.params)])
+        params = workspace.root / f"params_{family}.yaml"
+        params.write_text(workspace.params.read_text().replace(f"models/base_{family}", str(base)))
+        adapter = workspace.root / f"models/{family}_qlora"
+        stage.main([str(workspace.processed), str(adapter), str(workspace.root / f"dvclive/train_{family}_qlora"),
+                    "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(params)])
+        out[family] = (base, adapter, params)
+    return out
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_qlora_stage_saves_an_adapter_with_its_card(workspace, llm_stages, family):
+    base, adapter, _ = llm_stages[family]
+    card = json.loads((adapter / "kosum.json").read_text())
+    assert card["kind"] == "causal" and card["base"] == str(base) and card["quantize_4bit"] is True
+    assert (adapter / "adapter_model.safetensors").exists() and not (adapter / "model.safetensors").exists()
+    metrics = json.loads((workspace.root / f"dvclive/train_{family}_qlora/metrics.json").read_text())
+    assert metrics["real_token_share"] == 1.0 and "best_eval_final" in metrics
+    assert isinstance(load_summarizer(adapter).model, PeftModel)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_predict_fine_tuned_and_zero_shot(workspace, llm_stages, family, tmp_path):
+    base, adapter, params = llm_stages[family]
+    test = read_processed(workspace.processed / "test.csv")
+    for model, section, extra in ((adapter, f"{family}_qlora", []),
+                                  (base, f"{family}_zero_shot", ["--prompt-section", f"train_{family}_qlora.prompt"])):
+        out = tmp_path / section
+        predict.main([str(model), str(workspace.processed), str(out), "--params", str(params),
+                      "--section", f"predict.{section}", *extra])
+        submission = pd.read_csv(out / "submission.csv", dtype=str, keep_default_na=False)
+        assert list(submission["fname"]) == list(test["fname"])
+        assert not submission["summary"].str.contains("<\\|", regex=True).any()

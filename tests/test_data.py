@@ -1,0 +1,92 @@
+"""Raw CSV validation and cleaning: each noise kind is fixed, each bad input is a named error."""
+
+import pytest
+
+from kosum.data import DataError, clean_text, read_raw_dir, read_split, references
+
+CLEAN = "#Person1#: 안녕하세요.\n#Person2#: 네, 반가워요."
+
+
+@pytest.mark.parametrize(
+    "noisy",
+    [
+        "#Person1#: 안녕하세요.\\n#Person2#: 네, 반가워요.",  # literal backslash-n
+        "#Person1#: 안녕하세요.<br>#Person2#: 네, 반가워요.",
+        "#Person1#: 안녕하세요.<br/>#Person2#: 네, 반가워요.",
+        "#Person1#:  안녕하세요.\n#Person2#: 네,  반가워요.",  # doubled spaces
+        "#Person1# : 안녕하세요.\n#Person2#:네, 반가워요.",  # speaker-tag spacing
+        "# Person1 #: 안녕하세요.\n#person2#: 네, 반가워요.",  # speaker-tag spelling
+        "#Person1#: 안녕하세요. \r\n\n#Person2#: 네, 반가워요.\n",  # CRLF, blank lines, trailing space
+    ],
+)
+def test_clean_text_fixes_each_noise_kind(noisy):
+    assert clean_text(noisy) == CLEAN
+
+
+def test_clean_text_keeps_mask_tags_and_words():
+    text = "#Person1#: 제 번호는 #PhoneNumber#이고 주소는 #Address#예요."
+    assert clean_text(text) == text
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+GOOD = {
+    "train.csv": 'fname,dialogue,summary,topic\ntrain_0,"#Person1#: 안녕.\n#Person2#: 응.",#Person1#이 인사한다.,인사\n',
+    "dev.csv": "fname,dialogue,summary,topic\ndev_0,#Person1#: 네.,#Person1#이 답한다.,인사\n",
+    "test.csv": "fname,dialogue,topic\ntest_0,#Person1#: 네.,인사\n",
+}
+
+
+def raw_dir(tmp_path, **overrides):
+    for name, text in {**GOOD, **overrides}.items():
+        if text is not None:
+            write(tmp_path / name, text)
+    return tmp_path
+
+
+def test_good_raw_dir_reads_all_splits(tmp_path):
+    splits = read_raw_dir(raw_dir(tmp_path))
+    assert set(splits) == {"train", "dev", "test"}
+    assert splits["train"].frame["dialogue"][0] == "#Person1#: 안녕.\n#Person2#: 응."
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"train.csv": "fname,dialogue,topic\ntrain_0,#Person1#: 네.,x\n"}, r"train.csv: missing column\(s\) \['summary'\]"),
+        ({"dev.csv": "fname,dialogue,summary\ndev_0,  ,요약\n"}, r"dev.csv, row 1 \(fname 'dev_0'\), column 'dialogue': empty"),
+        ({"test.csv": "fname,dialogue\ntest_0,a\ntest_1,b\ntest_0,c\n"}, r"test.csv, row 3, column 'fname': duplicate fname 'test_0'"),
+        ({"train.csv": "fname,dialogue,summary\ntrain_0,a,요약\ntrain_1,b,\n"}, r"train.csv, row 2 \(fname 'train_1'\), column 'summary': empty"),
+        ({"extra.csv": "a,b\n1,2\n"}, r"unknown file\(s\) \['extra.csv'\]"),
+        ({"dev.csv": None}, r"dev.csv: required file is missing"),
+    ],
+)
+def test_bad_input_is_a_named_error(tmp_path, overrides, message):
+    with pytest.raises(DataError, match=message):
+        read_raw_dir(raw_dir(tmp_path, **overrides))
+
+
+def test_non_utf8_names_file_and_line(tmp_path):
+    path = write(tmp_path / "train.csv", "fname,dialogue,summary\ntrain_0,안녕,요약\n", encoding="cp949")
+    with pytest.raises(DataError, match=r"train.csv: not UTF-8 \(byte \d+, line 2\)"):
+        read_split(path, "train")
+
+
+def test_missing_folder_points_at_the_param(tmp_path):
+    with pytest.raises(DataError, match="set preprocess.raw_dir"):
+        read_raw_dir(tmp_path / "nope")
+
+
+def test_references_collect_every_answer(tmp_path):
+    path = write(tmp_path / "test_answers.csv", "fname,summary_1,summary_2,summary_3\ntest_0,가,나,다\ntest_1,라,,\n")
+    assert references(read_split(path, "test_answers").frame) == [["가", "나", "다"], ["라"]]
+
+
+def test_cleanup_is_counted(tmp_path):
+    path = write(tmp_path / "dev.csv", 'fname,dialogue,summary\ndev_0,"#Person1# : 네.<br>#Person2#: 응.\\n#Person1#: 그래.",요약\n')
+    split = read_split(path, "dev")
+    assert split.fixes == {"literal_newline": 1, "br_tag": 1, "speaker_tag_spacing": 1, "repeated_spaces": 0}
+    assert split.frame["dialogue"][0] == "#Person1#: 네.\n#Person2#: 응.\n#Person1#: 그래."

@@ -1,0 +1,66 @@
+"""The preprocess stage writes what dvc.yaml declares; its tokenizer round-trips every dialogue exactly."""
+
+import json
+
+import pytest
+import yaml
+from transformers import AutoTokenizer
+
+from kosum.data import read_processed
+from kosum.tokenizer import MASK_TAGS, SPEAKER_TAGS
+from stages import preprocess
+from tests.conftest import ROOT
+
+
+def test_outputs_match_dvc_yaml(workspace):
+    declared = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["preprocess"]["outs"]
+    assert declared == ["data/processed", "models/tokenizer"]
+    assert sorted(p.name for p in workspace.processed.iterdir()) == [
+        "dev.csv", "stats.json", "test.csv", "test_answers.csv", "train.csv"
+    ]
+    assert (workspace.tokenizer / "tokenizer.json").exists()
+
+
+def test_stats_describe_every_split(workspace):
+    stats = json.loads((workspace.processed / "stats.json").read_text())
+    assert stats["train"]["rows"] == 160 and stats["dev"]["rows"] == 16 and stats["test"]["rows"] == 12
+    assert {"p50", "p95", "mean"} <= set(stats["train"]["dialogue_chars"])
+    assert stats["train"]["tags"]["#Person1#"] > 0
+    assert set(stats["fixes"]["train"]) == {"literal_newline", "br_tag", "speaker_tag_spacing", "repeated_spaces"}
+
+
+@pytest.fixture(scope="module")
+def tokenizer(workspace):
+    return AutoTokenizer.from_pretrained(workspace.tokenizer)
+
+
+def test_tokenizer_round_trips_every_processed_text(workspace, tokenizer):
+    for split in ("train", "dev", "test"):
+        frame = read_processed(workspace.processed / f"{split}.csv")
+        texts = list(frame["dialogue"]) + list(frame.get("summary", []))
+        for text in texts:
+            ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+            assert tokenizer.decode(ids, skip_special_tokens=True) == text
+            assert tokenizer.unk_token_id not in ids
+
+
+@pytest.mark.parametrize("tag", SPEAKER_TAGS + MASK_TAGS)
+def test_each_tag_is_one_non_special_token(tokenizer, tag):
+    ids = tokenizer(f"{tag}: 네", add_special_tokens=False)["input_ids"]
+    assert tokenizer.convert_ids_to_tokens(ids[0]) == tag
+    assert tokenizer.decode(ids, skip_special_tokens=True) == f"{tag}: 네"
+
+
+def test_bad_input_writes_nothing(workspace, tmp_path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("train.csv", "dev.csv", "test.csv"):
+        (raw / name).write_bytes((workspace.raw / name).read_bytes())
+    (raw / "dev.csv").write_text("fname,dialogue,summary\ndev_0,#Person1#: 네.,요약\ndev_0,#Person1#: 응.,요약\n")
+    out = tmp_path / "processed"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier output")
+    with pytest.raises(Exception, match="duplicate fname 'dev_0'"):
+        preprocess.main([str(raw), str(out), str(tmp_path / "tok"), "--params", str(workspace.params)])
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert not (tmp_path / "tok").exists()

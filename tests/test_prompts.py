@@ -1,0 +1,166 @@
+"""Prompt styles render as specified, truncation only cuts the dialogue, and only the summary is labelled."""
+
+import pytest
+from transformers import PreTrainedTokenizerFast
+
+from kosum.chat_format import FAMILIES, end_of_turn_id, family_of, install_chat_format
+from kosum.config import PromptConfig
+from kosum.prompts import (
+    IGNORE_INDEX,
+    INSTRUCTIONS,
+    messages,
+    prompt_ids,
+    training_example,
+    training_examples,
+)
+from tests.conftest import korean_tokenizer
+
+SYSTEM = "당신은 대화를 요약하는 어시스턴트입니다."
+DIALOGUE = "#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 전화번호를 알려 주세요."
+SUMMARY = "민수는 회의에 늦는다고 말했다."
+
+GOLDEN_USER = {
+    "simple": "#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 전화번호를 알려 주세요.\n\n"
+    "요약해주세요.",
+    "structured": "[Conversation]\n#Person1#: 내일 회의에 늦을 것 같아요.\n"
+    "#Person2#: 전화번호를 알려 주세요.\n\n"
+    "[Question]\n위 업무 주제에 대한 대화를 요약해주세요.",
+    "instruction": "### Instruction:\n다음 대화를 읽고 핵심 내용을 요약해주세요.\n\n"
+    "### Input:\n#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 전화번호를 알려 주세요.\n\n"
+    "### Response:",
+}
+PROMPT_FRAME = {  # system, user
+    "llama": "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n{}<|eot_id|>"
+    "<|start_header_id|>user<|end_header_id|>\n\n{}<|eot_id|>"
+    "<|start_header_id|>assistant<|end_header_id|>\n\n",
+    "qwen": "<|im_start|>system\n{}<|im_end|>\n<|im_start|>user\n{}<|im_end|>\n<|im_start|>assistant\n",
+}
+GENERATION_PROMPT = {
+    "llama": "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+    "qwen": "<|im_end|>\n<|im_start|>assistant\n",
+}
+
+
+@pytest.fixture(params=sorted(FAMILIES))
+def tokenizer(request: pytest.FixtureRequest) -> PreTrainedTokenizerFast:
+    return install_chat_format(korean_tokenizer(), request.param)
+
+
+def _cfg(style: str = "structured", **kwargs) -> PromptConfig:
+    return PromptConfig(style=style, system_prompt=SYSTEM, **kwargs)
+
+
+def _long_dialogue(tokenizer: PreTrainedTokenizerFast, min_tokens: int = 3000) -> str:
+    lines = [
+        "민수씨, 내일 회의에 늦을 것 같아요. 정말 고마워요!",
+        "지영씨, 주말에 등산을 가기로 했어요. 버스가 늦게 와서 힘들었어요.",
+        "선생님, 도서관에서 책을 빌렸습니다. #PhoneNumber#로 전화 주세요.",
+    ]
+    turns = [f"#Person{i % 2 + 1}#: {lines[i % 3]}" for i in range(400)]
+    dialogue = "\n".join(turns)
+    assert len(tokenizer(dialogue, add_special_tokens=False).input_ids) > min_tokens
+    return dialogue
+
+
+@pytest.mark.parametrize("style", ["simple", "structured", "instruction"])
+def test_golden_prompt_for_each_style(tokenizer, style):
+    msgs = messages(DIALOGUE, "업무", _cfg(style))
+    text = tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+    assert text == PROMPT_FRAME[family_of(tokenizer)].format(SYSTEM, GOLDEN_USER[style])
+
+
+def test_structured_prompt_without_topic_asks_about_the_dialogue():
+    for topic in (None, "", "  "):
+        user = messages(DIALOGUE, topic, _cfg("structured"))[-1]["content"]
+        assert user.endswith("\n\n[Question]\n위 대화를 요약해주세요.")
+
+
+def test_empty_system_prompt_is_left_out():
+    msgs = messages(DIALOGUE, None, PromptConfig(style="simple", system_prompt=""))
+    assert [m["role"] for m in msgs] == ["user"]
+
+
+def test_short_dialogue_is_not_cut(tokenizer):
+    cfg = _cfg("structured")
+    ids = prompt_ids(tokenizer, DIALOGUE, "업무", cfg)
+    msgs = messages(DIALOGUE, "업무", cfg)
+    assert ids == tokenizer.apply_chat_template(msgs, add_generation_prompt=True, return_dict=False)
+    assert DIALOGUE in tokenizer.decode(ids)
+
+
+@pytest.mark.parametrize("style", ["simple", "structured", "instruction"])
+def test_long_dialogue_is_cut_and_the_frame_is_kept(tokenizer, style):
+    cfg = _cfg(style, max_prompt_len=256)
+    ids = prompt_ids(tokenizer, _long_dialogue(tokenizer), "업무", cfg)
+    text = tokenizer.decode(ids)
+    family = family_of(tokenizer)
+    head, tail = PROMPT_FRAME[family].split("{}", 1)[0], GOLDEN_USER[style].split(DIALOGUE)[1]
+    assert cfg.max_prompt_len - 8 <= len(ids) <= cfg.max_prompt_len  # cut to fit, not far below it
+    assert text.startswith(head + SYSTEM)
+    assert text.endswith(tail + GENERATION_PROMPT[family])
+    assert text.count("#Person1#:") > 3  # the head of the dialogue is what is kept
+
+
+def test_prompt_without_room_for_the_dialogue_is_an_error(tokenizer):
+    cfg = PromptConfig(style="simple", system_prompt=SYSTEM * 20, max_prompt_len=64)
+    with pytest.raises(ValueError, match="max_prompt_len"):
+        prompt_ids(tokenizer, _long_dialogue(tokenizer), None, cfg)
+
+
+@pytest.mark.parametrize("style", ["simple", "structured", "instruction"])
+@pytest.mark.parametrize("long", [False, True])
+def test_training_prompt_equals_prediction_prompt(tokenizer, style, long):
+    cfg = _cfg(style, max_prompt_len=200)
+    dialogue = _long_dialogue(tokenizer) if long else DIALOGUE
+    prompt = prompt_ids(tokenizer, dialogue, "업무", cfg)
+    example = training_example(tokenizer, dialogue, "업무", SUMMARY, cfg)
+    assert example["input_ids"][: len(prompt)] == prompt
+    assert example["labels"][: len(prompt)] == [IGNORE_INDEX] * len(prompt)
+
+
+def test_only_summary_and_end_of_turn_are_labelled(tokenizer):
+    cfg = _cfg("structured")
+    example = training_example(tokenizer, DIALOGUE, "업무", SUMMARY, cfg)
+    labelled = [label for label in example["labels"] if label != IGNORE_INDEX]
+    eot = end_of_turn_id(tokenizer)
+    assert labelled[-1] == eot
+    assert tokenizer.decode(labelled[:-1]) == SUMMARY
+    start = example["labels"].index(labelled[0])
+    assert example["input_ids"][start : start + len(labelled)] == labelled  # one contiguous labelled span
+    trailer = tokenizer.decode(example["input_ids"][start + len(labelled) :])
+    assert trailer == {"llama": "", "qwen": "\n"}[family_of(tokenizer)]  # ChatML's newline is input, not target
+
+
+def test_long_summary_is_cut_keeping_end_of_turn(tokenizer):
+    cfg = _cfg("simple", max_summary_len=8)
+    example = training_example(tokenizer, DIALOGUE, None, SUMMARY * 10, cfg)
+    labelled = [label for label in example["labels"] if label != IGNORE_INDEX]
+    assert len(labelled) == cfg.max_summary_len
+    assert labelled[-1] == end_of_turn_id(tokenizer)
+
+
+def test_instruction_variants_repeat_each_row_with_distinct_instructions(tokenizer):
+    rows = [{"dialogue": DIALOGUE, "topic": "업무", "summary": SUMMARY}] * 3
+    examples = training_examples(tokenizer, rows, _cfg("instruction", instruction_variants=3))
+    assert len(examples) == 9
+    for row in range(3):
+        texts = [tokenizer.decode(e["input_ids"]) for e in examples[3 * row : 3 * row + 3]]
+        used = {i for i, instruction in enumerate(INSTRUCTIONS) for text in texts if instruction in text}
+        assert used == {(row + k) % len(INSTRUCTIONS) for k in range(3)}
+    assert examples == training_examples(tokenizer, rows, _cfg("instruction", instruction_variants=3))
+
+
+def test_without_variants_every_row_uses_the_prediction_instruction(tokenizer):
+    rows = [{"dialogue": DIALOGUE, "summary": SUMMARY}] * 2
+    examples = training_examples(tokenizer, rows, _cfg("instruction"))
+    assert len(examples) == 2
+    assert all(INSTRUCTIONS[0] in tokenizer.decode(e["input_ids"]) for e in examples)
+
+
+def test_variants_need_the_instruction_style():
+    with pytest.raises(ValueError, match="instruction_variants needs style: instruction"):
+        _cfg("structured", instruction_variants=2)
+
+
+def test_instructions_are_distinct_paraphrases():
+    assert len(set(INSTRUCTIONS)) == len(INSTRUCTIONS) == 5
