@@ -18,9 +18,9 @@ TINY = {
     "corpus": {"n_train": 160, "n_dev": 16, "n_test": 12},
     "preprocess": {"vocab_size": 1200},
     "train_kobart": {
-        "embedded": {"d_model": 32, "encoder_layers": 1, "decoder_layers": 1, "attention_heads": 2, "ffn_dim": 64},
-        "encoder_max_len": 256, "decoder_max_len": 48, "max_steps": 40, "eval_steps": 20, "logging_steps": 5,
-        "per_device_train_batch_size": 8, "eval_samples": 8, "learning_rate": 3e-3,
+        "embedded": {"d_model": 64, "encoder_layers": 1, "decoder_layers": 1, "attention_heads": 2, "ffn_dim": 128},
+        "encoder_max_len": 256, "decoder_max_len": 48, "max_steps": 120, "eval_steps": 60, "logging_steps": 10,
+        "per_device_train_batch_size": 8, "eval_samples": 8, "learning_rate": 5e-3,
     },
     "predict": {
         "kobart": {"num_beams": 2, "max_new_tokens": 24, "batch_size": 8},

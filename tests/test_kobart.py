@@ -9,7 +9,8 @@ import yaml
 
 from kosum import training
 from kosum.config import GenerateConfig
-from kosum.data import read_processed
+from kosum.data import DataError, read_processed
+from kosum.evaluation import aligned_predictions
 from kosum.features import encoder_ids, seq2seq_example
 from kosum.generation import clean_summary, length_sorted_batches, load_summarizer
 from kosum.models import precision_for
@@ -19,7 +20,7 @@ from tests.conftest import ROOT
 
 @pytest.fixture(scope="module")
 def trained(workspace):
-    """The tiny embedded BART trained by the stage (40 steps)."""
+    """The tiny embedded BART trained by the stage (120 steps)."""
     out = workspace.root / "models/kobart"
     live = workspace.root / "dvclive/train_kobart"
     train_kobart.main([
@@ -34,15 +35,15 @@ def test_train_stage_writes_model_card_and_dvclive(trained):
     assert json.loads((out / "kosum.json").read_text())["kind"] == "seq2seq"
     assert (out / "model.safetensors").exists() and (out / "tokenizer.json").exists()
     metrics = json.loads((live / "metrics.json").read_text())
-    assert 0 < metrics["best_eval_final"] <= 100 and metrics["best_step"] in (20, 40)
-    steps = pd.read_csv(live / "plots/metrics/train/loss.tsv", sep="\t")["step"]
-    assert list(steps) == list(range(5, 41, 5))  # x-axis is the trainer's global step
+    assert 0 < metrics["best_eval_final"] <= 100 and metrics["best_step"] in (60, 120)
+    steps = pd.read_csv(live / "plots/metrics/loss.tsv", sep="\t")["step"]
+    assert list(steps) == list(range(10, 121, 10))  # x-axis is the trainer's global step
     assert not (live.parent.parent / "dvc.yaml").exists()  # DVCLive did not write a dvc.yaml
 
 
 def test_training_lowers_the_loss(trained):
     _, live = trained
-    loss = pd.read_csv(live / "plots/metrics/train/loss.tsv", sep="\t")["loss"]
+    loss = pd.read_csv(live / "plots/metrics/loss.tsv", sep="\t")["loss"]
     assert loss.iloc[-1] < 0.8 * loss.iloc[0]
 
 
@@ -68,10 +69,12 @@ def test_evaluate_scores_model_and_lead(workspace, trained, tmp_path):
     predict.main([str(model_dir), str(workspace.processed), str(predictions / "kobart"),
                   "--params", str(workspace.params), "--section", "predict.kobart"])
     metrics = tmp_path / "metrics"
-    evaluate.main([str(workspace.processed), str(predictions), str(metrics), "--params", str(workspace.params)])
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({**yaml.safe_load(workspace.params.read_text()), "evaluate": {"models": ["kobart"]}}))
+    evaluate.main([str(workspace.processed), str(predictions), str(metrics), "--params", str(params)])
     declared = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["evaluate"]["metrics"]
-    for entry in declared:
-        name = next(iter(entry)).split("/")[-1]
+    assert {"metrics/lead.json", "metrics/kobart.json"} <= {next(iter(entry)) for entry in declared}
+    for name in ("lead.json", "kobart.json"):
         scores = json.loads((metrics / name).read_text())
         assert set(scores) == {"dev", "test"}
         assert set(scores["dev"]) == {"rouge1", "rouge2", "rougeL", "final", "rouge_sum"}
@@ -79,6 +82,18 @@ def test_evaluate_scores_model_and_lead(workspace, trained, tmp_path):
     assert "| lead |" in board and "| kobart |" in board
     samples = pd.read_csv(metrics / "samples/kobart_dev.csv")
     assert list(samples.columns) == ["fname", "rouge1", "rouge2", "rougeL", "prediction_chars"] and len(samples) == 16
+    params.write_text(yaml.safe_dump({**yaml.safe_load(params.read_text()), "evaluate": {"models": ["kobart", "nope"]}}))
+    with pytest.raises(DataError, match="predictions/nope/dev.csv: missing"):
+        evaluate.main([str(workspace.processed), str(predictions), str(metrics), "--params", str(params)])
+
+
+def test_prediction_ids_must_match_the_references(tmp_path):
+    path = tmp_path / "dev.csv"
+    path.write_text("fname,summary\ndev_0,가\ndev_0,나\ndev_9,다\n")
+    with pytest.raises(DataError, match=r"1 duplicate fname\(s\) \['dev_0'\]; 2 missing fname\(s\) \['dev_1', 'dev_2'\]; 1 unexpected fname\(s\) \['dev_9'\]"):
+        aligned_predictions(path, ["dev_0", "dev_1", "dev_2"])
+    path.write_text("fname,summary\ndev_1,나\ndev_0,가\n")
+    assert aligned_predictions(path, ["dev_0", "dev_1"]) == ["가", "나"]
 
 
 def test_truncated_long_dialogue_still_predicts(workspace, trained):
@@ -105,7 +120,7 @@ def test_resume_continues_from_the_last_checkpoint(workspace, tmp_path, monkeypa
 
     class Kill(TrainerCallback):
         def on_step_end(self, args, state, control, **kwargs):
-            if state.global_step == 25:
+            if state.global_step == 70:
                 raise KeyboardInterrupt
 
     real = training.callbacks
@@ -115,7 +130,7 @@ def test_resume_continues_from_the_last_checkpoint(workspace, tmp_path, monkeypa
     with pytest.raises(KeyboardInterrupt):
         train_kobart.main(argv)
     (run_dir,) = (tmp_path / "ckpt").iterdir()
-    assert [p.name for p in run_dir.iterdir() if p.name.startswith("checkpoint")] == ["checkpoint-20"]
+    assert [p.name for p in run_dir.iterdir() if p.name.startswith("checkpoint")] == ["checkpoint-60"]
 
     seen = {}
 
@@ -127,8 +142,8 @@ def test_resume_continues_from_the_last_checkpoint(workspace, tmp_path, monkeypa
     train_kobart.main(argv)
     assert seen["resume"] is True
     assert not run_dir.exists()  # checkpoints are dropped once the model is saved
-    steps = list(pd.read_csv(tmp_path / "live/plots/metrics/train/loss.tsv", sep="\t")["step"])
-    assert steps == list(range(5, 41, 5))  # the curve continues across the kill, without duplicates
+    steps = list(pd.read_csv(tmp_path / "live/plots/metrics/loss.tsv", sep="\t")["step"])
+    assert steps == list(range(10, 121, 10))  # the curve continues across the kill, without duplicates
 
 
 def test_labels_end_with_eos_and_inputs_are_cut_at_the_end():

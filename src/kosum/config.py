@@ -220,6 +220,7 @@ class BartSize:
     attention_heads: int = 4
     ffn_dim: int = 512
     dropout: float = 0.1
+    tie_word_embeddings: bool = False  # a separate output matrix (KoBART ties them); more capacity for a tiny model
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ SHOWN_IDS = 5  # offending fnames listed in an error message
 
 def aligned_predictions(path: Path, fnames: list[str]) -> list[str]:
     """The `summary` column of `path` in the order of `fnames`; any mismatch of ids is an error naming them."""
+    if not path.exists():
+        raise DataError(f"{path}: missing; run that model's predict stage or remove it from evaluate.models.")
     frame = read_processed(path)
     if list(frame.columns[:2]) != ["fname", "summary"]:
         raise DataError(f"{path}: expected columns fname,summary; found {list(frame.columns)}.")

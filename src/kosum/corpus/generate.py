@@ -4,7 +4,7 @@ Design choices:
 - One RNG stream per split, seeded by the string f"{seed}:{split}" (never `hash()`, which is salted per process),
   so dev and test do not change when `n_train` does.
 - Topic first, then a variant within it, so topics are balanced however many variants each has.
-- About 10% of dialogues are group talks (3-7 speakers); members beyond the scenario's roles only agree.
+- About 10% of dialogues are group talks (3-7 speakers); members beyond the scenario's roles only agree, at the end.
 - Small talk goes only at the scenario's breaks, the opening and the closing, so it never splits a question from
   its answer; its amount varies dialogue length from 2 to 40 turns (most 6-20).
 """
@@ -23,8 +23,8 @@ MAX_TURNS = 40
 GROUP_SHARE = 0.1
 OPTIONAL_DROP = 0.35
 # Small-talk exchanges (2 turns each) per dialogue, and how often each count is drawn.
-SMALL_TALK_COUNTS = (0, 1, 2, 3, 4, 5, 6, 8, 10)
-SMALL_TALK_WEIGHTS = (20, 26, 20, 13, 8, 5, 4, 2, 2)
+SMALL_TALK_COUNTS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 13)
+SMALL_TALK_WEIGHTS = (20, 26, 20, 13, 8, 5, 4, 2, 2, 1)
 
 Line = tuple[int, str]
 
@@ -71,39 +71,48 @@ def _example(fname: str, rng: random.Random) -> Example:
 
 
 def _core_segments(sc: Scenario, values: dict[str, str], rng: random.Random) -> list[list[Line]]:
-    """The scenario's turns, rendered and cut at its breaks; some optional turns are dropped."""
+    """The scenario's turns, rendered and cut at its breaks. Adjacent optional turns (a question and its answer)
+    are kept or dropped together."""
     segments: list[list[Line]] = [[]]
+    keep, previous_optional = True, False
     for turn in sc.turns:
         if turn == BREAK:
             segments.append([])
-        elif isinstance(turn, Turn) and not (turn.optional and rng.random() < OPTIONAL_DROP):
-            segments[-1].append((turn.speaker, fill(rng.choice(turn.lines), values)))
+        else:
+            if turn.optional and not previous_optional:
+                keep = rng.random() >= OPTIONAL_DROP
+            previous_optional = turn.optional
+            if keep or not turn.optional:
+                segments[-1].append((turn.speaker, fill(rng.choice(turn.lines), values)))
     return [s for s in segments if s]
 
 
 def _with_small_talk(sc: Scenario, segments: list[list[Line]], rng: random.Random) -> list[Line]:
-    """Interleave small talk (and, in group talks, extra members' reactions) with the core segments."""
+    """Interleave small talk (and, in group talks, extra members' agreement) with the core segments."""
     extras = _extra_members(sc, rng)
     core = sum(len(s) for s in segments) + len(extras)
     wanted = rng.choices(SMALL_TALK_COUNTS, SMALL_TALK_WEIGHTS)[0]
-    budget = min(wanted, (MAX_TURNS - core) // 2)
+    budget = max(0, min(wanted, (MAX_TURNS - core) // 2))
     opening, closing, middle = _pools(sc.register)
-    gaps: list[list[Line]] = [[] for _ in range(len(segments) + 1)]  # gaps[0] opens, gaps[-1] closes
-    if budget and opening and rng.random() < 0.6:
-        gaps[0] += _exchange(sc, rng.choice(opening), rng)
-        budget -= 1
-    if budget and rng.random() < 0.5:
-        gaps[-1] += _exchange(sc, rng.choice(closing), rng)
-        budget -= 1
-    if len(segments) > 1:
-        for exchange in rng.sample(middle, min(budget, len(middle))):
-            gaps[rng.randrange(1, len(segments))] += _exchange(sc, exchange, rng)
-    for speaker in extras:
-        reaction = rng.choice(smalltalk.REACTIONS["casual" if sc.register == "casual" else "polite"])
-        gaps[rng.randrange(1, len(gaps))].append((speaker, reaction))
-    lines: list[Line] = list(gaps[0])
-    for segment, gap in zip(segments, gaps[1:]):
-        lines += segment + gap
+    open_with = rng.choice(opening) if budget and opening and rng.random() < 0.6 else None
+    budget -= open_with is not None
+    closes = bool(budget) and rng.random() < 0.5
+    budget -= closes
+    # after[i]: what follows segment i. Extra members agree once the plan is complete, i.e. after the last segment.
+    after: list[list[Line]] = [[] for _ in segments]
+    reaction_pool = smalltalk.REACTIONS["casual" if sc.register == "casual" else "polite"]
+    after[-1] += [(speaker, rng.choice(reaction_pool)) for speaker in extras]
+    middle_gaps = len(segments) - 1
+    for exchange in rng.sample(middle, min(budget, len(middle))) if middle_gaps else ():
+        gap = rng.randrange(middle_gaps)
+        after[gap] += _exchange(sc, exchange, (segments[gap] + after[gap])[-1][0], rng)
+    lines: list[Line] = _exchange(sc, open_with, 0, rng) if open_with else []
+    for segment, tail in zip(segments, after):
+        lines += segment + tail
+    if closes:
+        last = lines[-1][0]
+        fitting = [c for c in closing if _service_opener(sc, c) != last]  # nobody thanks twice in a row
+        lines += _exchange(sc, rng.choice(fitting), last, rng) if fitting else []
     return lines
 
 
@@ -119,15 +128,24 @@ def _pools(register: str) -> tuple[tuple, tuple, tuple]:
         return (), smalltalk.SERVICE_CLOSING, smalltalk.SERVICE_MIDDLE
     if register == "polite":
         return smalltalk.POLITE_OPENING, smalltalk.POLITE_CLOSING, smalltalk.POLITE_MIDDLE
+    if register == "stranger":
+        return (), smalltalk.POLITE_CLOSING, smalltalk.STRANGER_MIDDLE
     return smalltalk.CASUAL_OPENING, smalltalk.CASUAL_CLOSING, smalltalk.CASUAL_MIDDLE
 
 
-def _exchange(sc: Scenario, exchange: tuple[str, ...], rng: random.Random) -> list[Line]:
-    """Two small-talk turns by two different speakers; in service talk the staff/customer roles decide who."""
-    if len(exchange) == 3:
-        role, first, second = exchange
-        staff, customer = sc.staff, 3 - sc.staff
-        a, b = (staff, customer) if role == "S" else (customer, staff)
-        return [(a, first), (b, second)]
-    a, b = rng.sample(range(1, sc.speakers + 1), 2)
+def _service_opener(sc: Scenario, exchange: tuple[str, ...]) -> int | None:
+    """Who opens a service exchange ('S' staff or 'C' customer); None for exchanges anyone may open."""
+    if len(exchange) != 3:
+        return None
+    return sc.staff if exchange[0] == "S" else 3 - sc.staff
+
+
+def _exchange(sc: Scenario, exchange: tuple[str, ...], last: int, rng: random.Random) -> list[Line]:
+    """Two small-talk turns by two different speakers. In service talk the staff/customer roles decide who; otherwise
+    the opener is anyone but `last` (who just spoke), so nobody answers their own line."""
+    opener = _service_opener(sc, exchange)
+    if opener is not None:
+        return [(opener, exchange[1]), (3 - opener, exchange[2])]
+    a = rng.choice([s for s in range(1, sc.speakers + 1) if s != last])
+    b = rng.choice([s for s in range(1, sc.speakers + 1) if s != a])
     return [(a, exchange[0]), (b, exchange[1])]

@@ -15,7 +15,8 @@ from typing import Literal
 
 from kosum.corpus.josa import attach
 
-Register = Literal["service", "polite", "casual"]  # service: clerk and customer; polite: 해요체 acquaintances
+# service: clerk and customer; polite: 해요체 acquaintances; stranger: 해요체, first meeting (no "잘 지내셨어요?")
+Register = Literal["service", "polite", "stranger", "casual"]
 BREAK = "|"
 _PLACEHOLDER = re.compile(r"\{(\w+?)(?::(\w+))?\}")
 _SPEAKER = re.compile(r"P([1-7])")

@@ -1,8 +1,8 @@
 """Small talk a good summary leaves out: greetings, weather, fillers, thanks.
 
-Why per register: a clerk and a customer, two colleagues and two friends chat differently, and mixing 반말 into a
-해요체 dialogue would read as an error. Service exchanges say who opens them ('C' customer, 'S' staff), so
-'도와주셔서 감사해요' is never said by the clerk.
+Why per register: a clerk and a customer, two colleagues, two strangers and two friends chat differently, and
+mixing 반말 into a 해요체 dialogue would read as an error. Service exchanges say who opens them ('C' customer,
+'S' staff), so '도와주셔서 감사해요' is never said by the clerk.
 """
 
 from __future__ import annotations
@@ -18,11 +18,16 @@ SERVICE_MIDDLE: tuple[tuple[str, str, str], ...] = (
     ("C", "아, 잠깐만요. 메모 좀 할게요.", "네, 천천히 적으세요."),
     ("S", "혹시 물 한 잔 드릴까요?", "아, 괜찮아요. 감사합니다."),
     ("C", "여기 분위기가 참 좋네요.", "감사합니다. 얼마 전에 새로 단장했어요."),
+    ("S", "오늘 길이 많이 막히죠?", "네, 퇴근 시간이라 그런지 엄청 막히더라고요."),
+    ("C", "여기 주차는 어디에 하면 돼요?", "건물 뒤편에 하시면 돼요. 나가실 때 도장 찍어 드릴게요."),
+    ("S", "저희 가게는 처음이세요?", "네, 친구가 추천해 줘서 왔어요."),
+    ("C", "잠깐만요, 안경을 안 가져와서 글씨가 잘 안 보이네요.", "제가 읽어 드릴게요."),
+    ("S", "요즘 감기가 유행이던데 괜찮으세요?", "네, 아직은 괜찮아요. 조심해야죠."),
 )
 SERVICE_CLOSING: tuple[tuple[str, str, str], ...] = (
     ("C", "도와주셔서 감사해요.", "아닙니다. 좋은 하루 보내세요."),
     ("S", "더 궁금하신 점 있으세요?", "아니요, 없어요. 감사합니다."),
-    ("C", "수고하세요.", "네, 감사합니다. 안녕히 가세요."),
+    ("C", "수고하세요.", "네, 감사합니다. 좋은 하루 보내세요."),
     ("S", "이용해 주셔서 감사합니다.", "네, 수고하세요."),
     ("C", "친절하게 설명해 주셔서 감사합니다.", "별말씀을요. 또 오세요."),
 )
@@ -39,6 +44,19 @@ POLITE_MIDDLE: tuple[Exchange, ...] = (
     ("주말에는 뭐 하셨어요?", "그냥 집에서 푹 쉬었어요."),
     ("아, 잠깐만요. 문자가 와서요.", "네, 보세요."),
     ("요즘 비가 자주 오네요.", "맞아요. 빨래가 안 말라서 큰일이에요."),
+    ("휴가 계획은 세우셨어요?", "아직이요. 이번엔 그냥 집에서 쉬려고요."),
+    ("요즘 운동하세요?", "마음만 있어요. 퇴근하면 너무 피곤해서요."),
+    ("아, 잠깐만요. 전화 좀 받고 올게요.", "네, 다녀오세요."),
+    ("요즘 읽는 책 있으세요?", "네, 추리 소설 하나 읽고 있어요."),
+    ("아이들은 잘 지내요?", "네, 요즘 학교 다니느라 바빠요."),
+    ("이 근처에 새로 생긴 빵집 가 보셨어요?", "아니요, 아직이요. 맛있어요?"),
+)
+STRANGER_MIDDLE: tuple[Exchange, ...] = (
+    ("오늘 날씨가 꽤 쌀쌀하네요.", "그러게요. 감기 조심하세요."),
+    ("요즘 비가 자주 오네요.", "맞아요. 빨래가 안 말라서 큰일이에요."),
+    ("아, 잠깐만요. 전화 좀 받고 올게요.", "네, 다녀오세요."),
+    ("오늘 하늘이 참 맑네요.", "그러게요. 이런 날은 어디 놀러 가고 싶어요."),
+    ("요즘 해가 많이 길어졌네요.", "그러게요. 벌써 여름인가 봐요."),
 )
 POLITE_CLOSING: tuple[Exchange, ...] = (
     ("그럼 그렇게 알고 있을게요.", "네, 나중에 또 연락드릴게요."),
@@ -58,6 +76,12 @@ CASUAL_MIDDLE: tuple[Exchange, ...] = (
     ("잠깐만, 엄마한테 문자 왔어.", "응, 확인해."),
     ("요즘 잠을 통 못 자겠어.", "나도 그래. 날이 더워서 그런가 봐."),
     ("어제 그 드라마 봤어?", "아직 못 봤어. 스포하지 마!"),
+    ("아, 배고프다.", "나도. 이따 뭐 먹자."),
+    ("너 요즘 왜 이렇게 바빠?", "과제에 알바에 정신없어."),
+    ("이번 주 진짜 길다.", "그러니까. 빨리 주말 왔으면 좋겠다."),
+    ("잠깐만, 택배 왔나 봐.", "응, 받고 와."),
+    ("요즘 무슨 노래 들어?", "요새 아이돌 신곡만 계속 들어."),
+    ("너 머리 잘랐어?", "응, 지난주에. 티 나?"),
 )
 CASUAL_CLOSING: tuple[Exchange, ...] = (
     ("그럼 그때 보자!", "응, 나중에 연락할게."),
