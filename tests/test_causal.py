@@ -163,3 +163,22 @@ def test_predict_fine_tuned_and_zero_shot(workspace, llm_stages, family, tmp_pat
         submission = pd.read_csv(out / "submission.csv", dtype=str, keep_default_na=False)
         assert list(submission["fname"]) == list(test["fname"])
         assert not submission["summary"].str.contains("<\\|", regex=True).any()
+
+
+def test_loss_on_labelled_positions_equals_the_full_model_loss(tiny_base, tmp_path):
+    """The trainer projects only labelled positions onto the vocabulary; the loss must not change."""
+    from kosum.causal import CausalTrainer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    model = AutoModelForCausalLM.from_pretrained(tiny_base)
+    rows = [{"dialogue": "#Person1#: 내일 회의에 늦을 것 같아요.", "summary": "#Person1#은 늦는다.", "topic": "회의"},
+            {"dialogue": "#Person2#: 도서관에서 책을 빌렸습니다.", "summary": "책을 빌렸다.", "topic": None}]
+    examples = training_examples(tokenizer, rows, PromptConfig(max_prompt_len=512))
+    counter = TokenCounter(packed_collator())
+    trainer = CausalTrainer(model=model, args=training_arguments(TrainConfig(), tmp_path, CPU), data_collator=counter,
+                            eval_dataset=examples,
+                            eval_collator=counter, eval_rows=None, card={}, counter=counter)
+    for batch in (packed_collator()(examples), padded_collator(tokenizer.pad_token_id)(examples)):
+        with torch.no_grad():
+            expected = model(**batch).loss
+            assert torch.allclose(trainer.compute_loss(model, batch), expected, atol=1e-5)

@@ -7,6 +7,8 @@ import pytest
 import yaml
 
 from kosum.config import (
+    BaseConfig,
+    CausalConfig,
     ConfigError,
     CorpusConfig,
     EvaluateConfig,
@@ -75,6 +77,10 @@ SECTIONS = {
     "corpus": CorpusConfig,
     "preprocess": PreprocessConfig,
     "train_kobart": Seq2SeqConfig,
+    "base_llama": BaseConfig,
+    "base_qwen": BaseConfig,
+    "train_llama_qlora": CausalConfig,
+    "train_qwen_qlora": CausalConfig,
     "evaluate": EvaluateConfig,
     **{f"predict.{model}": GenerateConfig for model in REAL["predict"]},
 }
@@ -91,3 +97,9 @@ def test_real_params_yaml_has_no_unchecked_section():
 
 def test_every_evaluated_model_has_decoding_settings():
     assert set(load_section(EvaluateConfig, ROOT / "params.yaml", "evaluate").models) <= set(REAL["predict"])
+
+
+def test_llama_and_qwen_sections_differ_only_in_the_model_they_adapt():
+    llama, qwen = dict(REAL["train_llama_qlora"]), dict(REAL["train_qwen_qlora"])
+    assert llama.pop("model") == "models/base_llama" and qwen.pop("model") == "models/base_qwen"
+    assert llama == qwen

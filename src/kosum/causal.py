@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from torch.nn import functional
 from transformers import AutoTokenizer, GenerationConfig, PreTrainedTokenizerBase, Trainer, set_seed
 
 from kosum.chat_format import install_chat_format, ready_for_chat
@@ -30,7 +31,7 @@ from kosum.models import (
     write_model_card,
 )
 from kosum.packing import Collator, TokenCounter, packed_collator, padded_collator
-from kosum.prompts import training_examples
+from kosum.prompts import IGNORE_INDEX, training_examples
 from kosum.seq2seq import eval_sample
 from kosum.training import callbacks, finish_run, fingerprint, resume_point, training_arguments
 
@@ -64,6 +65,21 @@ class CausalTrainer(Trainer):
             scores = metrics_dict(score_corpus(summaries, references(rows))[0])
             output.metrics.update({f"{metric_key_prefix}_{k}": v for k, v in scores.items()})
         return output
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        """Next-token loss with the vocabulary projection applied only where a label exists: the prompt is most
+        of every example and needs no logits (for the embedded models the projection is most of the compute)."""
+        inputs = dict(inputs)
+        labels = inputs.pop("labels")
+        causal_lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+        hidden = causal_lm.model(**inputs).last_hidden_state[:, :-1]
+        targets = labels[:, 1:]
+        keep = targets != IGNORE_INDEX
+        logits = causal_lm.lm_head(hidden[keep]).float()
+        loss = functional.cross_entropy(
+            logits, targets[keep], reduction="sum", label_smoothing=self.args.label_smoothing_factor
+        ) / (num_items_in_batch if num_items_in_batch is not None else keep.sum())
+        return (loss, {"logits": logits}) if return_outputs else loss
 
     def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
         if "loss" in logs:
