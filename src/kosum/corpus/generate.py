@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 
 from kosum.corpus import smalltalk
-from kosum.corpus.scenario import BREAK, Scenario, Turn, choose_slots, fill, placeholders
+from kosum.corpus.scenario import BREAK, Scenario, choose_slots, fill, placeholders
 from kosum.corpus.scenarios import SCENARIOS
 
 SPLITS = ("train", "dev", "test")

@@ -1,6 +1,6 @@
 """Everyday life at home: pets and cooking."""
 
-from kosum.corpus.scenario import BREAK, opt, scenario
+from kosum.corpus.scenario import BREAK, scenario
 from kosum.corpus.scenarios.common import DAYS, TIMES
 
 _PETS = ("강아지", "고양이", "햄스터", "앵무새")
