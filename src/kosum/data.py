@@ -42,6 +42,7 @@ SPLITS: dict[str, SplitSpec] = {
     "sample_submission": SplitSpec(("fname",), ("summary",), must_exist=False),
 }
 TEXT_COLUMNS = ("dialogue", "summary", "summary_1", "summary_2", "summary_3")
+PREDICTION_FILES = {"dev": "dev.csv", "test": "submission.csv"}  # `fname,summary` files per split, per model
 
 TAG_RE = re.compile(r"#[A-Za-z][A-Za-z0-9]*#")
 _LITERAL_NEWLINE = re.compile(r"\\n|<br\s*/?>", re.IGNORECASE)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kosum.data import DataError, read_processed, references
+from kosum.data import PREDICTION_FILES, DataError, read_processed, references
 from kosum.metrics import RougeScores, metrics_dict, score_corpus
 
 SHOWN_IDS = 5  # offending fnames listed in an error message
@@ -90,14 +90,13 @@ def evaluate_model(
     predictions_dir: Path | None, sets: dict[str, tuple[pd.DataFrame, list[list[str]]]], lead_chars: int
 ) -> tuple[dict[str, dict[str, float]], dict[str, pd.DataFrame]]:
     """Scores per split of one model's prediction folder (`None`: the lead baseline) and per-sample tables."""
-    files = {"dev": "dev.csv", "test": "submission.csv"}
     scores, tables = {}, {}
     for split, (dialogues, refs) in sets.items():
         fnames = list(dialogues["fname"])
         if predictions_dir is None:
             predictions = [lead_summary(d, lead_chars) for d in dialogues["dialogue"]]
         else:
-            predictions = aligned_predictions(predictions_dir / files[split], fnames)
+            predictions = aligned_predictions(predictions_dir / PREDICTION_FILES[split], fnames)
         total, tables[split] = score_split(predictions, refs, fnames)
         scores[split] = metrics_dict(total)
     return scores, tables

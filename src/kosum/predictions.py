@@ -8,12 +8,9 @@ import pandas as pd
 from transformers import set_seed
 
 from kosum.config import GenerateConfig
-from kosum.data import read_processed
+from kosum.data import PREDICTION_FILES, read_processed
 from kosum.files import atomic_path, write_csv
 from kosum.generation import Summarizer
-
-SPLIT_OUTPUTS = {"dev": "dev.csv", "test": "submission.csv"}
-
 
 def predict_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: GenerateConfig) -> pd.DataFrame:
     """`fname,summary` for every row of `frame`, in its order."""
@@ -26,5 +23,5 @@ def predict_splits(summarizer: Summarizer, data_dir: Path, out_dir: Path, cfg: G
     """Write `dev.csv` and `submission.csv` into `out_dir` together: both appear, or neither changes."""
     set_seed(cfg.seed)
     with atomic_path(out_dir) as tmp:
-        for split, name in SPLIT_OUTPUTS.items():
+        for split, name in PREDICTION_FILES.items():
             write_csv(predict_frame(summarizer, read_processed(data_dir / f"{split}.csv"), cfg), tmp / name)
