@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kosum.cli import qlora_stage, run_stage
+from kosum.cli import run_stage
+from kosum.qlora_stage import qlora_stage
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,17 +6,19 @@ import pandas as pd
 import pytest
 import torch
 from peft import PeftModel
+from torch.nn import functional
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from kosum.attention import PACKED_ATTENTION, example_starts
 from kosum.chat_format import install_chat_format
-from kosum.config import CausalConfig, DecoderSize, GenerateConfig, LORA_TARGETS, LoraSettings, PromptConfig, TrainConfig
+from kosum.config import LORA_TARGETS, CausalConfig, DecoderSize, GenerateConfig, LoraSettings, PromptConfig, TrainConfig
 from kosum.data import read_processed
 from kosum.generation import Summarizer, load_summarizer
 from kosum.models import bnb_config, embedded_decoder, lora_config, peft_model_for_training, precision_for
 from kosum.packing import TokenCounter, packed_collator, padded_collator
 from kosum.prompts import training_examples
 from kosum.training import training_arguments
-from stages import pretrain_base, predict, train_llama_qlora, train_qwen_qlora
+from stages import predict, pretrain_base, train_llama_qlora, train_qwen_qlora
 from tests.conftest import korean_tokenizer
 
 CPU = precision_for("cpu", bf16_supported=False)
@@ -45,8 +47,9 @@ def test_translators_configure_qlora_as_documented():
     assert lora.r == 16 and lora.lora_alpha == 32 and lora.task_type == "CAUSAL_LM"
 
 
-def test_packed_pair_attends_only_within_each_example(tiny_base, tmp_path):
-    model = AutoModelForCausalLM.from_pretrained(tiny_base).eval()
+@pytest.mark.parametrize("attention", ["sdpa", PACKED_ATTENTION])
+def test_packed_pair_attends_only_within_each_example(tiny_base, tmp_path, attention):
+    model = AutoModelForCausalLM.from_pretrained(tiny_base, attn_implementation=attention).eval()
     a, b = [5, 9, 14, 30, 41, 7], [12, 8, 22, 3]
     batch = packed_collator()([{"input_ids": a, "labels": a}, {"input_ids": b, "labels": b}])
     assert batch["position_ids"].tolist() == [[0, 1, 2, 3, 4, 5, 0, 1, 2, 3]]
@@ -59,6 +62,28 @@ def test_packed_pair_attends_only_within_each_example(tiny_base, tmp_path):
         alone_b = model(input_ids=torch.tensor([b])).logits[0]
     torch.testing.assert_close(packed[: len(a)], alone_a, atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(packed[len(a):], alone_b, atol=1e-5, rtol=1e-4)
+
+
+def test_packed_attention_gives_sdpa_gradients_without_a_row_wide_mask(tiny_base, monkeypatch):
+    lengths = (7, 3, 12, 1, 5)
+    features = [{"input_ids": [(i * 7 + j) % 90 + 4 for j in range(n)]} for i, n in enumerate(lengths)]
+    batch = packed_collator()([{**f, "labels": f["input_ids"]} for f in features])
+    assert example_starts(batch["position_ids"][0]) == [0, 7, 10, 22, 23]
+    grads = {}
+    for attention in ("sdpa", PACKED_ATTENTION):
+        torch.manual_seed(0)
+        model = AutoModelForCausalLM.from_pretrained(tiny_base, attn_implementation=attention).train()
+        model(**batch, use_cache=False).loss.backward()
+        grads[attention] = {n: p.grad for n, p in model.named_parameters()}
+    for name, grad in grads["sdpa"].items():
+        torch.testing.assert_close(grads[PACKED_ATTENTION][name], grad, atol=1e-5, rtol=1e-4)
+    seen = []
+    real_sdpa = functional.scaled_dot_product_attention
+    monkeypatch.setattr(functional, "scaled_dot_product_attention",
+                        lambda q, k, v, **kw: seen.append((q.shape[2], kw.get("attn_mask"))) or real_sdpa(q, k, v, **kw))
+    with torch.no_grad():
+        model(**batch, use_cache=False)
+    assert [n for n, _ in seen] == list(lengths) * 2 and all(mask is None for _, mask in seen)
 
 
 def test_token_counter_measures_padding_waste():

@@ -17,9 +17,10 @@ import pandas as pd
 from torch.nn import functional
 from transformers import AutoTokenizer, GenerationConfig, PreTrainedTokenizerBase, Trainer, set_seed
 
+from kosum.attention import use_packed_attention
 from kosum.chat_format import install_chat_format, ready_for_chat
 from kosum.config import BaseConfig, CausalConfig, GenerateConfig
-from kosum.data import read_processed, references
+from kosum.data import references
 from kosum.generation import Summarizer
 from kosum.metrics import metrics_dict, score_corpus
 from kosum.models import (
@@ -32,10 +33,10 @@ from kosum.models import (
 )
 from kosum.packing import Collator, TokenCounter, packed_collator, padded_collator
 from kosum.prompts import IGNORE_INDEX, training_examples
-from kosum.seq2seq import eval_sample
-from kosum.training import callbacks, finish_run, fingerprint, resume_point, training_arguments
+from kosum.training import callbacks, run_folder, train_and_save, training_arguments, training_splits
 
 MAX_POSITIONS = 4096  # RoPE has no learned positions; this only bounds what the config accepts
+SUMMARY_MARKER = "\n\n요약: "  # between a dialogue and its summary in the base's pretraining documents
 
 
 class CausalTrainer(Trainer):
@@ -87,8 +88,16 @@ class CausalTrainer(Trainer):
         super().log(logs, start_time)
 
 
-def _documents(tokenizer: PreTrainedTokenizerBase, texts: list[str], block_size: int) -> list[dict[str, list[int]]]:
-    """Pretraining examples: each text alone, cut to `block_size`, ending with EOS."""
+def _documents(tokenizer: PreTrainedTokenizerBase, rows: pd.DataFrame, block_size: int) -> list[dict[str, list[int]]]:
+    """Pretraining documents: each dialogue followed by its summary under a plain-text `요약:` line, cut to
+    `block_size`, ending with EOS.
+
+    Why joined: a hub base has read text where a conversation is followed by its recap; a base that only ever saw
+    dialogues and summaries apart never links them, and LoRA cannot add that link on a 2-layer model (measured on
+    the Qwen3 base, same 375 pretraining steps, same 250 LoRA steps: dev ROUGE 39.3 joined vs 24.9 apart, for a
+    lead baseline of 23.6). The chat format stays unseen, so the zero-shot score still shows what fine-tuning adds.
+    """
+    texts = [f"{dialogue}{SUMMARY_MARKER}{summary}" for dialogue, summary in zip(rows["dialogue"], rows["summary"])]
     docs = []
     for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]:
         ids = [*ids[: block_size - 1], tokenizer.eos_token_id]
@@ -98,21 +107,19 @@ def _documents(tokenizer: PreTrainedTokenizerBase, texts: list[str], block_size:
 
 def pretrain_base(cfg: BaseConfig, data_dir: Path, tokenizer_dir: Path, out_dir: Path, live_dir: Path,
                   checkpoints: Path) -> None:
-    """Pretrain an embedded Llama/Qwen3 base on the train split's dialogues and summaries (plain text)."""
+    """Pretrain an embedded Llama/Qwen3 base on the train split's dialogue-and-summary documents (plain text)."""
     set_seed(cfg.seed)
     tokenizer = install_chat_format(AutoTokenizer.from_pretrained(tokenizer_dir), cfg.family)
-    model = embedded_decoder(tokenizer, cfg.family, cfg.size, MAX_POSITIONS)
-    train = read_processed(data_dir / "train.csv")
-    dev = eval_sample(read_processed(data_dir / "dev.csv"), cfg.eval_samples, cfg.seed)
-    run_dir = checkpoints / fingerprint(cfg, [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir])
-    resume = resume_point(run_dir)
+    model = use_packed_attention(embedded_decoder(tokenizer, cfg.family, cfg.size, MAX_POSITIONS))
+    train, dev = training_splits(cfg, data_dir)
+    run_dir, resume = run_folder(cfg, checkpoints, [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir])
     counter = TokenCounter(packed_collator())
     args = training_arguments(cfg, run_dir, detect_precision(), metric_for_best_model="loss", greater_is_better=False)
     trainer = CausalTrainer(
         model=model,
         args=args,
-        train_dataset=_documents(tokenizer, [*train["dialogue"], *train["summary"]], cfg.block_size),
-        eval_dataset=_documents(tokenizer, [*dev["dialogue"], *dev["summary"]], cfg.block_size),
+        train_dataset=_documents(tokenizer, train, cfg.block_size),
+        eval_dataset=_documents(tokenizer, dev, cfg.block_size),
         data_collator=counter,
         processing_class=tokenizer,
         callbacks=callbacks(cfg, live_dir, resume is not None),
@@ -121,10 +128,7 @@ def pretrain_base(cfg: BaseConfig, data_dir: Path, tokenizer_dir: Path, out_dir:
         card={},
         counter=counter,
     )
-    trainer.train(resume_from_checkpoint=resume)
-    trainer.save_model(str(out_dir))
-    tokenizer.save_pretrained(str(out_dir))
-    finish_run(run_dir)
+    train_and_save(trainer, resume, out_dir)
 
 
 def _causal_card(cfg: CausalConfig) -> dict[str, Any]:
@@ -141,12 +145,12 @@ def train_causal(cfg: CausalConfig, data_dir: Path, out_dir: Path, live_dir: Pat
     precision = precision or detect_precision()
     tokenizer = ready_for_chat(AutoTokenizer.from_pretrained(cfg.model, trust_remote_code=cfg.trust_remote_code))
     model = peft_model_for_training(cfg, precision)
+    if cfg.packing:
+        use_packed_attention(model)
     model.generation_config = GenerationConfig(pad_token_id=tokenizer.pad_token_id)
-    train = read_processed(data_dir / "train.csv")
-    dev = eval_sample(read_processed(data_dir / "dev.csv"), cfg.eval_samples, cfg.seed)
+    train, dev = training_splits(cfg, data_dir)
     card = _causal_card(cfg)
-    run_dir = checkpoints / fingerprint(cfg, [data_dir / "train.csv", data_dir / "dev.csv", Path(cfg.model)])
-    resume = resume_point(run_dir)
+    run_dir, resume = run_folder(cfg, checkpoints, [data_dir / "train.csv", data_dir / "dev.csv", Path(cfg.model)])
     counter = TokenCounter(packed_collator() if cfg.packing else padded_collator(tokenizer.pad_token_id))
     trainer = CausalTrainer(
         model=model,
@@ -161,11 +165,8 @@ def train_causal(cfg: CausalConfig, data_dir: Path, out_dir: Path, live_dir: Pat
         card=card,
         counter=counter,
     )
-    trainer.train(resume_from_checkpoint=resume)
-    trainer.save_model(str(out_dir))
-    tokenizer.save_pretrained(str(out_dir))
+    train_and_save(trainer, resume, out_dir)
     write_model_card(out_dir, **card)
     if cfg.merge_adapter:
         merge_adapter(out_dir, precision)
-    finish_run(run_dir)
     return counter.share

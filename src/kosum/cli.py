@@ -1,14 +1,14 @@
-"""Stage-script plumbing: user errors print one sentence, not a traceback; the shared QLoRA stage body."""
+"""Stage-script plumbing: user errors print one sentence, not a traceback.
+
+Kept free of model code: every stage imports it, so anything it imported would become a dependency of every stage.
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
-from kosum.causal import train_causal
-from kosum.config import CausalConfig, ConfigError, load_section
+from kosum.config import ConfigError
 from kosum.data import DataError
 
 
@@ -18,16 +18,3 @@ def run_stage(main: Callable[[], None]) -> None:
         main()
     except (ConfigError, DataError) as err:
         sys.exit(f"error: {err}")
-
-
-def qlora_stage(section: str, argv: list[str] | None) -> None:
-    """The one body of `train_llama_qlora` and `train_qwen_qlora`: they differ only in the params section."""
-    parser = argparse.ArgumentParser(description=f"DVC stage `{section}`: (Q)LoRA fine-tuning of a causal LM.")
-    parser.add_argument("data_dir", type=Path, help="processed splits (train.csv, dev.csv)")
-    parser.add_argument("out_dir", type=Path, help="LoRA adapter, tokenizer and kosum.json")
-    parser.add_argument("live_dir", type=Path, help="DVCLive metrics and plots")
-    parser.add_argument("--checkpoints", type=Path, default=Path("checkpoints") / section)
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
-    args = parser.parse_args(argv)
-    cfg = load_section(CausalConfig, args.params, section)
-    train_causal(cfg, args.data_dir, args.out_dir, args.live_dir, args.checkpoints)

@@ -291,7 +291,7 @@ class BaseConfig(TrainConfig):
 
     family: Family = "llama"  # architecture and chat format: Llama-3 or Qwen3 (ChatML)
     size: DecoderSize = DecoderSize()
-    block_size: int = 256  # tokens per packed pretraining sequence
+    block_size: int = 384  # tokens per pretraining document (dialogue + summary); longer ones are cut
 
 
 @dataclass(frozen=True)

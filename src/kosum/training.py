@@ -19,12 +19,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dvclive import Live
-from transformers import EarlyStoppingCallback, EvalPrediction, PreTrainedTokenizerBase, Seq2SeqTrainingArguments
+import pandas as pd
+from transformers import (
+    EarlyStoppingCallback,
+    EvalPrediction,
+    PreTrainedTokenizerBase,
+    Seq2SeqTrainingArguments,
+    Trainer,
+)
 from transformers.integrations import DVCLiveCallback
 from transformers.trainer_utils import get_last_checkpoint
 
+from dvclive import Live
 from kosum.config import TrainConfig
+from kosum.data import read_processed
 from kosum.generation import clean_summary
 from kosum.metrics import metrics_dict, score_corpus
 from kosum.models import Precision
@@ -96,6 +104,29 @@ def callbacks(cfg: TrainConfig, live_dir: Path, resume: bool) -> list:
     if cfg.early_stopping_patience > 0:
         found.append(EarlyStoppingCallback(early_stopping_patience=cfg.early_stopping_patience))
     return found
+
+
+def training_splits(cfg: TrainConfig, data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The processed train split and the seeded dev sample scored during training (all of dev when
+    `eval_samples` is 0 or larger than the split)."""
+    train, dev = read_processed(data_dir / "train.csv"), read_processed(data_dir / "dev.csv")
+    if 0 < cfg.eval_samples < len(dev):
+        dev = dev.sample(n=cfg.eval_samples, random_state=cfg.seed).sort_index()
+    return train, dev
+
+
+def run_folder(cfg: TrainConfig, checkpoints: Path, inputs: Iterable[Path]) -> tuple[Path, str | None]:
+    """The fingerprinted checkpoint folder of this run and the checkpoint to resume from, if a killed run left one."""
+    run_dir = checkpoints / fingerprint(cfg, inputs)
+    return run_dir, resume_point(run_dir)
+
+
+def train_and_save(trainer: Trainer, resume: str | None, out_dir: Path) -> None:
+    """Train (resuming when asked), save the best model and its tokenizer to `out_dir`, then drop the checkpoints."""
+    trainer.train(resume_from_checkpoint=resume)
+    trainer.save_model(str(out_dir))
+    trainer.processing_class.save_pretrained(str(out_dir))
+    finish_run(Path(trainer.args.output_dir))
 
 
 def fingerprint(settings: Any, files: Iterable[Path]) -> str:
