@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,9 @@ pytestmark = [
 ]
 
 BIN = Path(sys.executable).parent  # the venv's `dvc`, and the `python` that dvc.yaml's commands call
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "DVC_NO_ANALYTICS": "1",
-       "DVC_STUDIO_OFFLINE": "1"}
+# Python writes __pycache__ into src/ as a user's Python does (not suppressed): it must not look like a code change.
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+       "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "DVC_NO_ANALYTICS": "1", "DVC_STUDIO_OFFLINE": "1"}
 # On top of TINY: the fewest steps and tokens that still run every stage (this test checks DVC, not quality).
 FAST = {
     "corpus": {"n_dev": 8, "n_test": 8},
@@ -113,6 +115,23 @@ def test_changed_learning_rate_reruns_only_train_kobart(project: Path) -> None:
     assert status(project) == {}
 
 
+@pytest.mark.parametrize(("module", "expected"), [
+    ("plots.py", {"plots"}),
+    ("attention.py", {"base@llama", "base@qwen", "train_llama_qlora", "train_qwen_qlora"}),
+    ("metrics.py", {"train_kobart", "base@llama", "base@qwen", "train_llama_qlora", "train_qwen_qlora", "evaluate"}),
+])
+def test_code_change_reruns_exactly_the_stages_that_import_it(project: Path, module: str, expected: set) -> None:
+    source = project / "src" / "kosum" / module
+    original = source.read_text(encoding="utf-8")
+    source.write_text(original + "\n# edited\n", encoding="utf-8")
+    try:
+        changed = status(project)
+    finally:
+        source.write_text(original, encoding="utf-8")
+    assert set(changed) == expected
+    assert status(project) == {}
+
+
 def experiments(show: list[dict]) -> list[dict]:
     """The `data` of every experiment in `dvc exp show --json` (baselines and workspace left out)."""
     return [rev["data"] for base in show for exp in base.get("experiments") or [] for rev in exp["revs"]]
@@ -131,3 +150,34 @@ def test_exp_run_with_set_param(project: Path) -> None:
     assert float(lr) == pytest.approx(2e-3)
     kobart = exp["metrics"]["metrics/kobart.json"]["data"]
     assert 0 <= kobart["dev"]["final"] <= 100
+
+
+def test_queued_sweep_then_apply_and_branch(project: Path) -> None:
+    git(project, "reset", "-q", "--hard")  # back to the baseline: the previous test left its experiment applied
+    dvc(project, "checkout", "-q")
+    styles = ("simple", "instruction")
+    for style in styles:
+        dvc(project, "exp", "run", "--queue", "--name", f"style-{style}", "-S", f"train_qwen_qlora.prompt.style={style}")
+    dvc(project, "queue", "start", "-j", "2")
+    deadline = time.monotonic() + 600
+    while any(word in dvc(project, "queue", "status") for word in ("Queued", "Running")):
+        assert time.monotonic() < deadline, dvc(project, "queue", "status")
+        time.sleep(2)
+    assert "Failed" not in dvc(project, "queue", "status")
+
+    by_name = {exp["name"]: exp for exp in experiments(json.loads(dvc(project, "exp", "show", "--json")))}
+    for style in styles:
+        exp = by_name[f"style-{style}"]
+        assert exp["params"]["params.yaml"]["data"]["train_qwen_qlora"]["prompt"]["style"] == style
+        assert 0 <= exp["metrics"]["metrics/qwen_qlora.json"]["data"]["dev"]["final"] <= 100
+        log = dvc(project, "queue", "logs", f"style-{style}")
+        assert "Running stage 'train_qwen_qlora'" in log and "Running stage 'evaluate'" in log
+        assert not {s for s in UNRELATED - {"train_qwen_qlora"} if f"Running stage '{s}'" in log}, log
+
+    dvc(project, "exp", "apply", "style-simple")
+    assert yaml.safe_load((project / "params.yaml").read_text())["train_qwen_qlora"]["prompt"]["style"] == "simple"
+    assert "train_qwen_qlora.prompt.style" in dvc(project, "params", "diff")
+    assert "metrics/qwen_qlora.json" in dvc(project, "metrics", "diff")
+    dvc(project, "exp", "branch", "style-instruction", "sweep-instruction")
+    branch_params = yaml.safe_load(git(project, "show", "sweep-instruction:params.yaml"))
+    assert branch_params["train_qwen_qlora"]["prompt"]["style"] == "instruction"

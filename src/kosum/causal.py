@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import torch
 from torch.nn import functional
 from transformers import AutoTokenizer, GenerationConfig, PreTrainedTokenizerBase, Trainer, set_seed
 
@@ -68,24 +69,29 @@ class CausalTrainer(Trainer):
         return output
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        """Next-token loss with the vocabulary projection applied only where a label exists: the prompt is most
-        of every example and needs no logits (for the embedded models the projection is most of the compute)."""
-        inputs = dict(inputs)
-        labels = inputs.pop("labels")
-        causal_lm = model.get_base_model() if hasattr(model, "get_base_model") else model
-        hidden = causal_lm.model(**inputs).last_hidden_state[:, :-1]
-        targets = labels[:, 1:]
-        keep = targets != IGNORE_INDEX
-        logits = causal_lm.lm_head(hidden[keep]).float()
-        loss = functional.cross_entropy(
-            logits, targets[keep], reduction="sum", label_smoothing=self.args.label_smoothing_factor
-        ) / (num_items_in_batch if num_items_in_batch is not None else keep.sum())
+        loss, logits = labelled_loss(model, inputs, self.args.label_smoothing_factor, num_items_in_batch)
         return (loss, {"logits": logits}) if return_outputs else loss
 
     def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
         if "loss" in logs:
             logs["real_token_share"] = self.counter.share
         super().log(logs, start_time)
+
+
+def labelled_loss(model: Any, inputs: dict[str, Any], label_smoothing: float = 0.0,
+                  num_items: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Next-token loss with the vocabulary projection applied only where a label exists: the prompt is most of
+    every example and needs no logits (for the embedded models the projection is most of the compute).
+    Returns the loss and the logits of the labelled positions."""
+    inputs = dict(inputs)
+    labels = inputs.pop("labels")
+    causal_lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    hidden = causal_lm.model(**inputs).last_hidden_state[:, :-1]
+    targets = labels[:, 1:]
+    keep = targets != IGNORE_INDEX
+    logits = causal_lm.lm_head(hidden[keep]).float()
+    loss = functional.cross_entropy(logits, targets[keep], reduction="sum", label_smoothing=label_smoothing)
+    return loss / (num_items if num_items is not None else keep.sum()), logits
 
 
 def _documents(tokenizer: PreTrainedTokenizerBase, rows: pd.DataFrame, block_size: int) -> list[dict[str, list[int]]]:
