@@ -28,7 +28,10 @@ pytestmark = [
 BIN = Path(sys.executable).parent  # the venv's `dvc`, and the `python` that dvc.yaml's commands call
 # Python writes __pycache__ into src/ as a user's Python does (not suppressed): it must not look like a code change.
 ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-       "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "DVC_NO_ANALYTICS": "1", "DVC_STUDIO_OFFLINE": "1"}
+       "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "DVC_NO_ANALYTICS": "1", "DVC_STUDIO_OFFLINE": "1",
+       # one thread per process, as the README advises for `dvc queue start -j 2` on a CPU: two workers with a
+       # thread per core each run ~10x slower (measured), not 2x
+       "OMP_NUM_THREADS": "1"}
 # On top of TINY: the fewest steps and tokens that still run every stage (this test checks DVC, not quality).
 FAST = {
     "corpus": {"n_dev": 8, "n_test": 8},
@@ -165,7 +168,8 @@ def test_queued_sweep_then_apply_and_branch(project: Path) -> None:
         time.sleep(2)
     assert "Failed" not in dvc(project, "queue", "status")
 
-    by_name = {exp["name"]: exp for exp in experiments(json.loads(dvc(project, "exp", "show", "--json")))}
+    shown = json.loads(dvc(project, "exp", "show", "--json"))
+    by_name = {rev["name"]: rev["data"] for base in shown for exp in base.get("experiments") or [] for rev in exp["revs"]}
     for style in styles:
         exp = by_name[f"style-{style}"]
         assert exp["params"]["params.yaml"]["data"]["train_qwen_qlora"]["prompt"]["style"] == style
