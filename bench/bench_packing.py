@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -30,23 +29,22 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from common import write_result
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-sys.path.insert(0, str(Path(__file__).parent))
-from common import write_result  # noqa: E402
-
-from kosum.attention import PACKED_ATTENTION, use_packed_attention  # noqa: E402
-from kosum.causal import labelled_loss  # noqa: E402
-from kosum.chat_format import ready_for_chat  # noqa: E402
-from kosum.config import CausalConfig, load_section  # noqa: E402
-from kosum.data import read_processed  # noqa: E402
-from kosum.models import detect_precision, peft_model_for_training  # noqa: E402
-from kosum.packing import TokenCounter, packed_collator, padded_collator  # noqa: E402
-from kosum.prompts import IGNORE_INDEX, training_examples  # noqa: E402
+from kosum.attention import PACKED_ATTENTION, use_packed_attention
+from kosum.causal import labelled_loss
+from kosum.chat_format import ready_for_chat
+from kosum.config import CausalConfig, load_section
+from kosum.data import read_processed
+from kosum.models import detect_precision, peft_model_for_training
+from kosum.packing import TokenCounter, packed_collator, padded_collator
+from kosum.prompts import IGNORE_INDEX, training_examples
 
 TARGET_SHARE, TARGET_SPEEDUP = 0.97, 1.5
-LLAMA_3B = dict(hidden_size=3072, intermediate_size=8192, num_hidden_layers=28, num_attention_heads=24,
-                num_key_value_heads=8, head_dim=128, vocab_size=128256, rope_theta=500000.0, tie_word_embeddings=True)
+LLAMA_3B = {"hidden_size": 3072, "intermediate_size": 8192, "num_hidden_layers": 28, "num_attention_heads": 24,
+            "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 128256, "rope_theta": 500000.0,
+            "tie_word_embeddings": True}
 MODES = (("padded", "sdpa"), ("packed, row mask", "sdpa"), ("packed, per example", PACKED_ATTENTION))
 
 
@@ -68,10 +66,11 @@ def _synthetic_examples(n: int, vocab: int, seed: int = 0) -> list[dict[str, lis
     return examples
 
 
-def _random_llama_3b(folder: Path, dtype: torch.dtype) -> str:
+def _random_llama_3b(folder: Path, dtype: torch.dtype, layers: int) -> str:
     """Llama-3.2-3B's architecture with random weights, saved so kosum loads it (4-bit) like a hub checkpoint."""
     torch.manual_seed(0)
-    LlamaForCausalLM(LlamaConfig(**LLAMA_3B, pad_token_id=0)).to(dtype).save_pretrained(folder)
+    config = LlamaConfig(**{**LLAMA_3B, "num_hidden_layers": layers}, pad_token_id=0)
+    LlamaForCausalLM(config).to(dtype).save_pretrained(folder)
     return str(folder)
 
 
@@ -108,6 +107,8 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--layers", type=int, default=LLAMA_3B["num_hidden_layers"],
+                        help="fewer layers for a quick check of the 3B path on a CPU (results not comparable)")
     args = parser.parse_args()
 
     precision = detect_precision()
@@ -116,7 +117,7 @@ def main() -> None:
         if args.shape == "embedded":
             examples, pad_id = _embedded_examples(cfg, args.examples), None
         else:
-            cfg = replace(cfg, model=_random_llama_3b(Path(tmp), precision.dtype))
+            cfg = replace(cfg, model=_random_llama_3b(Path(tmp), precision.dtype, args.layers))
             examples, pad_id = _synthetic_examples(args.examples, LLAMA_3B["vocab_size"]), 0
         model = peft_model_for_training(cfg, precision)
     pad_id = pad_id if pad_id is not None else AutoTokenizer.from_pretrained(cfg.model).pad_token_id
@@ -155,7 +156,8 @@ def main() -> None:
     kosum = rows["packed, per example"]
     result = {
         "shape": args.shape,
-        "model": cfg.model if args.shape == "embedded" else "random weights, Llama-3.2-3B dimensions",
+        "model": cfg.model if args.shape == "embedded" else
+        f"random weights, Llama-3.2-3B dimensions, {args.layers} layers",
         "quantize_4bit": cfg.quantize_4bit,
         "lora_r": cfg.lora.r,
         "device": precision.device,
@@ -175,6 +177,8 @@ def main() -> None:
         print(f"{mode:<22}{row['real_token_share_positions']:>10.1%}{row['real_token_share_attention']:>10.1%}"
               f"{row['real_tokens_per_s']:>10,}{row['speed_vs_padded']:>9.2f}x")
     name = "packing" if args.shape == "embedded" else f"packing_{args.shape}"
+    if args.shape != "embedded" and args.layers != LLAMA_3B["num_hidden_layers"]:
+        name += f"_{args.layers}_layers"  # a quick check, kept apart from the real result
     print(f"wrote {write_result(name, result)}")
 
 

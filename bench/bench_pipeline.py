@@ -20,9 +20,7 @@ import time
 from pathlib import Path
 
 import yaml
-
-sys.path.insert(0, str(Path(__file__).parent))
-from common import write_result  # noqa: E402
+from common import write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_TOTAL_S, TARGET_NOOP_S = 600.0, 10.0

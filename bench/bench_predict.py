@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from common import write_result  # noqa: E402
+from common import write_result
 
-from kosum.config import GenerateConfig, load_section  # noqa: E402
-from kosum.data import read_processed  # noqa: E402
-from kosum.generation import load_summarizer  # noqa: E402
+from kosum.config import GenerateConfig, load_section
+from kosum.data import read_processed
+from kosum.generation import load_summarizer
 
 TARGET_SPEEDUP = 5.0
 

@@ -4,12 +4,10 @@ Run: .venv/bin/python bench/report.py (after the benchmarks; a missing result is
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
-from common import RESULTS  # noqa: E402
+from common import RESULTS
 
 OUT = Path(__file__).parent / "RESULTS.md"
 
