@@ -171,6 +171,8 @@ def test_qlora_stage_saves_an_adapter_with_its_card(workspace, llm_stages, famil
     card = json.loads((adapter / "kosum.json").read_text())
     assert card["kind"] == "causal" and card["base"] == str(base) and card["quantize_4bit"] is True
     assert (adapter / "adapter_model.safetensors").exists() and not (adapter / "model.safetensors").exists()
+    modules = json.loads((adapter / "adapter_config.json").read_text())["target_modules"]
+    assert modules == sorted(LORA_TARGETS)  # stable bytes: PEFT alone writes them in set order
     metrics = json.loads((workspace.root / f"dvclive/train_{family}_qlora/metrics.json").read_text())
     assert metrics["real_token_share"] == 1.0 and "best_eval_final" in metrics
     assert isinstance(load_summarizer(adapter).model, PeftModel)

@@ -30,6 +30,7 @@ from kosum.models import (
     embedded_decoder,
     merge_adapter,
     peft_model_for_training,
+    stabilize_adapter_config,
     write_model_card,
 )
 from kosum.packing import Collator, TokenCounter, packed_collator, padded_collator
@@ -173,6 +174,7 @@ def train_causal(cfg: CausalConfig, data_dir: Path, out_dir: Path, live_dir: Pat
         counter=counter,
     )
     train_and_save(trainer, resume, out_dir)
+    stabilize_adapter_config(out_dir)
     write_model_card(out_dir, **card)
     if cfg.merge_adapter:
         merge_adapter(out_dir, precision)

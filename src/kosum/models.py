@@ -111,6 +111,16 @@ def write_model_card(out_dir: Path, kind: ModelKind, **settings: Any) -> None:
     (out_dir / MODEL_CARD).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
+def stabilize_adapter_config(adapter_dir: Path) -> None:
+    """Sort `target_modules` in PEFT's `adapter_config.json`: PEFT keeps them in a set, so their order (and the file's
+    bytes, and so DVC's hash of the adapter) changed from run to run with Python's string hashing (measured)."""
+    path = adapter_dir / "adapter_config.json"
+    config = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(config.get("target_modules"), list):
+        config["target_modules"] = sorted(config["target_modules"])
+    path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def read_model_card(model_dir: Path) -> dict[str, Any]:
     """The settings `write_model_card` recorded; a folder without one was not written by a kosum train stage."""
     path = model_dir / MODEL_CARD
