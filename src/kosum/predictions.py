@@ -12,6 +12,7 @@ from kosum.data import PREDICTION_FILES, read_processed
 from kosum.files import atomic_path, write_csv
 from kosum.generation import Summarizer
 
+
 def predict_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: GenerateConfig) -> pd.DataFrame:
     """`fname,summary` for every row of `frame`, in its order."""
     topics = frame["topic"] if "topic" in frame.columns else [None] * len(frame)

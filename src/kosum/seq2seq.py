@@ -9,14 +9,7 @@ from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, set_seed
 from kosum.config import Seq2SeqConfig
 from kosum.features import seq2seq_example
 from kosum.models import detect_precision, load_seq2seq, write_model_card
-from kosum.training import (
-    callbacks,
-    rouge_metrics,
-    run_folder,
-    train_and_save,
-    training_arguments,
-    training_splits,
-)
+from kosum.training import callbacks, rouge_metrics, run_folder, train_and_save, training_arguments, training_splits
 
 
 def train_seq2seq(

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from dvclive import Live
 from transformers import (
     EarlyStoppingCallback,
     EvalPrediction,
@@ -30,7 +31,6 @@ from transformers import (
 from transformers.integrations import DVCLiveCallback
 from transformers.trainer_utils import get_last_checkpoint
 
-from dvclive import Live
 from kosum.config import TrainConfig
 from kosum.data import read_processed
 from kosum.generation import clean_summary
