@@ -9,22 +9,17 @@ Run: .venv/bin/python bench/bench_metrics.py
 
 from __future__ import annotations
 
-import datetime
-import json
-import os
-import platform
 import random
 import sys
 import time
-from importlib.metadata import version
-from pathlib import Path
+
+from common import write_result
 
 from kosum.metrics import morphemes, score_corpus
 
 PAIRS = 10_000
 SEED = 0
 TARGET_S = 5.0
-RESULTS = Path(__file__).parent / "results" / "metrics.json"
 
 SUBJECTS = ["#Person1#은", "#Person2#는", "#Person1#과 #Person2#는", "두 사람은", "#Person1#의 친구는", "그들은"]
 PHRASES = [
@@ -107,22 +102,13 @@ def main() -> None:
         "target_s": TARGET_S,
         "meets_target": total_s < TARGET_S,
         "final_score": round(corpus.final, 4),
-        "machine": {"processor": platform.processor() or platform.machine(), "cpu_count": os.cpu_count()},
-        "versions": {
-            "python": platform.python_version(),
-            "rouge": version("rouge"),
-            "python-mecab-ko": version("python-mecab-ko"),
-            "python-mecab-ko-dic": version("python-mecab-ko-dic"),
-        },
-        "date": datetime.date.today().isoformat(),
     }
     print(f"{'stage':<10}{'seconds':>9}{'share':>8}")
     print(f"{'mecab':<10}{mecab_s:>9.2f}{mecab_s / total_s:>8.0%}")
     print(f"{'rouge':<10}{rouge_s:>9.2f}{rouge_s / total_s:>8.0%}")
     print(f"{'total':<10}{total_s:>9.2f}{1:>8.0%}")
     print(f"{PAIRS} pairs, {PAIRS / total_s:,.0f} pairs/s, reference morphemes {lengths[0]}-{lengths[-1]}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result("metrics", result)
     if total_s >= TARGET_S:
         sys.exit(f"Missed the {TARGET_S} s target: {total_s:.2f} s.")
 

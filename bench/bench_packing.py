@@ -32,7 +32,7 @@ import torch
 from common import write_result
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-from kosum.attention import PACKED_ATTENTION, use_packed_attention
+from kosum.attention import PACKED_ATTENTION
 from kosum.causal import labelled_loss
 from kosum.chat_format import ready_for_chat
 from kosum.config import CausalConfig, load_section
@@ -48,10 +48,11 @@ LLAMA_3B = {"hidden_size": 3072, "intermediate_size": 8192, "num_hidden_layers":
 MODES = (("padded", "sdpa"), ("packed, row mask", "sdpa"), ("packed, per example", PACKED_ATTENTION))
 
 
-def _embedded_examples(cfg: CausalConfig, n: int) -> list[dict[str, list[int]]]:
+def _embedded_examples(cfg: CausalConfig, n: int) -> tuple[list[dict[str, list[int]]], int]:
+    """The first `n` train rows as chat-format training examples, and the tokenizer's pad id."""
     tokenizer = ready_for_chat(AutoTokenizer.from_pretrained(cfg.model))
     rows = read_processed(Path("data/processed/train.csv")).head(n).to_dict("records")
-    return training_examples(tokenizer, rows, cfg.prompt)
+    return training_examples(tokenizer, rows, cfg.prompt), tokenizer.pad_token_id
 
 
 def _synthetic_examples(n: int, vocab: int, seed: int = 0) -> list[dict[str, list[int]]]:
@@ -115,12 +116,11 @@ def main() -> None:
     cfg = load_section(CausalConfig, Path("params.yaml"), "train_qwen_qlora")
     with tempfile.TemporaryDirectory() as tmp:
         if args.shape == "embedded":
-            examples, pad_id = _embedded_examples(cfg, args.examples), None
+            examples, pad_id = _embedded_examples(cfg, args.examples)
         else:
             cfg = replace(cfg, model=_random_llama_3b(Path(tmp), precision.dtype, args.layers))
             examples, pad_id = _synthetic_examples(args.examples, LLAMA_3B["vocab_size"]), 0
         model = peft_model_for_training(cfg, precision)
-    pad_id = pad_id if pad_id is not None else AutoTokenizer.from_pretrained(cfg.model).pad_token_id
     model.train()
     batches = [examples[i:i + args.batch_size] for i in range(0, len(examples), args.batch_size)]
     real_tokens = sum(len(e["input_ids"]) for e in examples)
@@ -131,7 +131,7 @@ def main() -> None:
     _round(model, batches[:1], "padded", pad_id, precision.device)  # warm-up
     for _ in range(args.rounds):
         for mode, attention in MODES:
-            model.set_attn_implementation(attention) if attention == "sdpa" else use_packed_attention(model)
+            model.set_attn_implementation(attention)
             if precision.device == "cuda":
                 torch.cuda.reset_peak_memory_stats()
             seconds, counter = _round(model, batches, mode, pad_id, precision.device)

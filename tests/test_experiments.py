@@ -135,9 +135,10 @@ def test_code_change_reruns_exactly_the_stages_that_import_it(project: Path, mod
     assert status(project) == {}
 
 
-def experiments(show: list[dict]) -> list[dict]:
-    """The `data` of every experiment in `dvc exp show --json` (baselines and workspace left out)."""
-    return [rev["data"] for base in show for exp in base.get("experiments") or [] for rev in exp["revs"]]
+def experiments(root: Path) -> dict[str, dict]:
+    """The `data` of every experiment in `dvc exp show --json` by name (baselines and workspace left out)."""
+    show = json.loads(dvc(root, "exp", "show", "--json"))
+    return {rev["name"]: rev["data"] for base in show for exp in base.get("experiments") or [] for rev in exp["revs"]}
 
 
 def test_exp_run_with_set_param(project: Path) -> None:
@@ -148,7 +149,7 @@ def test_exp_run_with_set_param(project: Path) -> None:
     for stage in UNRELATED:
         assert f"Running stage '{stage}'" not in out, stage
 
-    (exp,) = experiments(json.loads(dvc(project, "exp", "show", "--json")))
+    (exp,) = experiments(project).values()
     lr = exp["params"]["params.yaml"]["data"]["train_kobart"]["learning_rate"]
     assert float(lr) == pytest.approx(2e-3)
     kobart = exp["metrics"]["metrics/kobart.json"]["data"]
@@ -168,8 +169,7 @@ def test_queued_sweep_then_apply_and_branch(project: Path) -> None:
         time.sleep(2)
     assert "Failed" not in dvc(project, "queue", "status")
 
-    shown = json.loads(dvc(project, "exp", "show", "--json"))
-    by_name = {rev["name"]: rev["data"] for base in shown for exp in base.get("experiments") or [] for rev in exp["revs"]}
+    by_name = experiments(project)
     for style in styles:
         exp = by_name[f"style-{style}"]
         assert exp["params"]["params.yaml"]["data"]["train_qwen_qlora"]["prompt"]["style"] == style
