@@ -7,12 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import torch
 import yaml
 from transformers import PreTrainedTokenizerFast
 
+from kosum.chat_format import install_chat_format
+from kosum.config import DecoderSize
+from kosum.models import embedded_decoder
 from kosum.tokenizer import train_tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
+FAMILIES = ("llama", "qwen")
 
 TINY = {
     "corpus": {"n_train": 160, "n_dev": 16, "n_test": 12},
@@ -89,3 +94,15 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, tiny_params: Path) -> Wo
     corpus.main([str(ws.raw), "--params", str(ws.params)])
     preprocess.main([str(ws.raw), str(ws.processed), str(ws.tokenizer), "--params", str(ws.params)])
     return ws
+
+
+@pytest.fixture(scope="module", params=FAMILIES)
+def tiny_base(request, tmp_path_factory):
+    """A random tiny decoder of each family saved with its chat tokenizer, as a hub checkpoint would be."""
+    tokenizer = install_chat_format(korean_tokenizer(), request.param)
+    torch.manual_seed(0)
+    model = embedded_decoder(tokenizer, request.param, DecoderSize(32, 2, 2, 1, 64), 512)
+    path = tmp_path_factory.mktemp(f"base_{request.param}")
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path

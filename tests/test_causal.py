@@ -10,31 +10,17 @@ from torch.nn import functional
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from kosum.attention import PACKED_ATTENTION, example_starts
-from kosum.chat_format import install_chat_format
-from kosum.config import LORA_TARGETS, CausalConfig, DecoderSize, GenerateConfig, LoraSettings, PromptConfig, TrainConfig
+from kosum.config import LORA_TARGETS, CausalConfig, GenerateConfig, LoraSettings, PromptConfig, TrainConfig
 from kosum.data import read_processed
 from kosum.generation import Summarizer, load_summarizer
-from kosum.models import bnb_config, embedded_decoder, lora_config, peft_model_for_training, precision_for
+from kosum.models import bnb_config, lora_config, peft_model_for_training, precision_for
 from kosum.packing import TokenCounter, packed_collator, padded_collator
 from kosum.prompts import training_examples
 from kosum.training import training_arguments
 from stages import predict, pretrain_base, train_llama_qlora, train_qwen_qlora
-from tests.conftest import korean_tokenizer
+from tests.conftest import FAMILIES
 
 CPU = precision_for("cpu", bf16_supported=False)
-FAMILIES = ("llama", "qwen")
-
-
-@pytest.fixture(scope="module", params=FAMILIES)
-def tiny_base(request, tmp_path_factory):
-    """A random tiny decoder of each family saved with its chat tokenizer, as a hub checkpoint would be."""
-    tokenizer = install_chat_format(korean_tokenizer(), request.param)
-    torch.manual_seed(0)
-    model = embedded_decoder(tokenizer, request.param, DecoderSize(32, 2, 2, 1, 64), 512)
-    path = tmp_path_factory.mktemp(f"base_{request.param}")
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
 
 
 def test_translators_configure_qlora_as_documented():

@@ -90,3 +90,10 @@ def test_cleanup_is_counted(tmp_path):
     split = read_split(path, "dev")
     assert split.fixes == {"literal_newline": 1, "br_tag": 1, "speaker_tag_spacing": 1, "repeated_spaces": 0}
     assert split.frame["dialogue"][0] == "#Person1#: 네.\n#Person2#: 응.\n#Person1#: 그래."
+
+
+@pytest.mark.parametrize("name", ["train.csv", "dev.csv", "test.csv"])
+def test_header_without_rows_is_a_named_error(tmp_path, name):
+    header = GOOD[name].split("\n")[0] + "\n"
+    with pytest.raises(DataError, match=rf"{name}: has a header but no rows"):
+        read_raw_dir(raw_dir(tmp_path, **{name: header}))

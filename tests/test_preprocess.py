@@ -1,6 +1,8 @@
 """The preprocess stage writes what dvc.yaml declares; its tokenizer round-trips every dialogue exactly."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -64,3 +66,20 @@ def test_bad_input_writes_nothing(workspace, tmp_path, capsys):
         preprocess.main([str(raw), str(out), str(tmp_path / "tok"), "--params", str(workspace.params)])
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
     assert not (tmp_path / "tok").exists()
+
+
+def test_header_only_test_csv_stops_the_stage_with_one_line(workspace, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("train.csv", "dev.csv"):
+        (raw / name).write_bytes((workspace.raw / name).read_bytes())
+    (raw / "test.csv").write_text("fname,dialogue,topic\n")
+    done = subprocess.run(
+        [sys.executable, "stages/preprocess.py", str(raw), str(tmp_path / "out"), str(tmp_path / "tok"),
+         "--params", str(workspace.params)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [f"error: {raw / 'test.csv'}: has a header but no rows; every test "
+                                                "file needs at least one row."]
+    assert not (tmp_path / "out").exists()

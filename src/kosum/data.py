@@ -1,9 +1,9 @@
 """Reading, validating and cleaning competition-format CSVs (`fname, dialogue, summary, topic`).
 
 Decisions a user should know (also in the README):
-- Errors (the run stops, nothing is written): a missing required file or column, an unknown `*.csv` in the raw
-  folder, a file that is not UTF-8, an empty or whitespace-only dialogue, a duplicate `fname`, an empty summary in
-  train/dev or in the test answers.
+- Errors (the run stops, nothing is written): a missing required file or column, a file with a header but no rows,
+  an unknown `*.csv` in the raw folder, a file that is not UTF-8, an empty or whitespace-only dialogue, a duplicate
+  `fname`, an empty summary in train/dev or in the test answers.
 - Clean-up (silently fixed, counted in `stats.json`): a literal `\\n` or `<br>` in place of a newline, runs of
   spaces, speaker-tag spelling (`#Person1# :`, `# Person1 #:`, `#person1#:` become `#Person1#: `), blank lines.
 """
@@ -85,6 +85,8 @@ def read_split(path: Path, split: str) -> Split:
     missing = [c for c in spec.required if c not in frame.columns]
     if missing:
         raise DataError(f"{path}: missing column(s) {missing}; found {list(frame.columns)}.")
+    if frame.empty:
+        raise DataError(f"{path}: has a header but no rows; every {split} file needs at least one row.")
     keep = [c for c in (*spec.required, *spec.optional) if c in frame.columns]
     frame = frame[keep].copy()
     _check_unique_fnames(frame, path)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
+from bitsandbytes.nn import Linear4bit
 from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
 from transformers import (
     AutoModelForCausalLM,
@@ -182,7 +183,7 @@ def lora_config(lora: LoraSettings) -> LoraConfig:
 def load_causal(path: str, quantize_4bit: bool, precision: Precision, trust_remote_code: bool) -> PreTrainedModel:
     """A causal LM from a folder or hub id, 4-bit quantized when asked (weights in the compute dtype otherwise)."""
     quantization = bnb_config(quantize_4bit, precision)
-    return AutoModelForCausalLM.from_pretrained(
+    model = AutoModelForCausalLM.from_pretrained(
         path,
         quantization_config=quantization,
         dtype=precision.dtype,
@@ -190,6 +191,24 @@ def load_causal(path: str, quantize_4bit: bool, precision: Precision, trust_remo
         trust_remote_code=trust_remote_code,
         use_safetensors=True,
     )
+    return keep_standard_4bit_layout(model) if quantization is not None else model
+
+
+def keep_standard_4bit_layout(model: PreTrainedModel) -> PreTrainedModel:
+    """Keep every 4-bit layer in bitsandbytes' standard NF4 layout on every CPU (in place; returned too).
+
+    Why: on a CPU with AVX512-BF16, bitsandbytes 0.50.2 rewrites a 4-bit layer into a packed CPU layout the first
+    time it runs in eval mode without grad (Trainer evaluation, `generate`). That rewrite needs in_features divisible
+    by the 4-bit block size (64; the embedded widths are not, so it crashed), casts absmax to bf16 and drops double
+    quantization, and is not undone when training resumes (upstream reports silent corruption around it,
+    bitsandbytes issue 2078). Turning it off makes training, evaluation, prediction and merging run the same
+    standard kernels on every x86 CPU; the packed path is an inference speed-up kosum does not need. GPUs never
+    take that path.
+    """
+    for module in model.modules():
+        if isinstance(module, Linear4bit):
+            module.support_avx512bf16_for_cpu = False
+    return model
 
 
 def peft_model_for_training(cfg: CausalConfig, precision: Precision) -> PreTrainedModel:
