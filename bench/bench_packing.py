@@ -10,7 +10,8 @@ Modes run interleaved, `--rounds` times; the median round counts. Reports the re
 computed and of the attention scores computed, real tokens/s, and each mode's speed relative to `padded`.
 
 Default: the embedded Qwen3 base of the pipeline (`models/base_qwen`, run `dvc repro base@qwen` first) with the
-`train_qwen_qlora` settings of params.yaml (4-bit NF4 + LoRA r=16 on the CPU) on the first 256 train examples.
+model, adapters and prompt of stage `train_qwen_qlora` (params.yaml `models.qwen_qlora`, `lora`, `prompt` and
+configs/qlora.yaml: 4-bit NF4 + LoRA r=16 on the CPU) on the first 256 train examples.
 `--shape llama-3.2-3b` builds a random model with Llama-3.2-3B's dimensions instead (no weights can be downloaded)
 and feeds synthetic examples of 256-1024 tokens: meant for a GPU (it also reports peak GPU memory).
 Writes `bench/results/packing.json` (or `packing_<shape>.json`).
@@ -35,7 +36,7 @@ from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 from kosum.attention import PACKED_ATTENTION
 from kosum.causal import labelled_loss
 from kosum.chat_format import ready_for_chat
-from kosum.config import CausalConfig, load_section
+from kosum.config import CausalJob, CausalRecipe, Params, causal_job, load_file
 from kosum.data import read_processed
 from kosum.models import detect_precision, peft_model_for_training
 from kosum.packing import TokenCounter, packed_collator, padded_collator
@@ -48,11 +49,11 @@ LLAMA_3B = {"hidden_size": 3072, "intermediate_size": 8192, "num_hidden_layers":
 MODES = (("padded", "sdpa"), ("packed, row mask", "sdpa"), ("packed, per example", PACKED_ATTENTION))
 
 
-def _embedded_examples(cfg: CausalConfig, n: int) -> tuple[list[dict[str, list[int]]], int]:
+def _embedded_examples(job: CausalJob, n: int) -> tuple[list[dict[str, list[int]]], int]:
     """The first `n` train rows as chat-format training examples, and the tokenizer's pad id."""
-    tokenizer = ready_for_chat(AutoTokenizer.from_pretrained(cfg.model))
+    tokenizer = ready_for_chat(AutoTokenizer.from_pretrained(job.model))
     rows = read_processed(Path("data/processed/train.csv")).head(n).to_dict("records")
-    return training_examples(tokenizer, rows, cfg.prompt), tokenizer.pad_token_id
+    return training_examples(tokenizer, rows, job.prompt), tokenizer.pad_token_id
 
 
 def _synthetic_examples(n: int, vocab: int, seed: int = 0) -> list[dict[str, list[int]]]:
@@ -113,14 +114,14 @@ def main() -> None:
     args = parser.parse_args()
 
     precision = detect_precision()
-    cfg = load_section(CausalConfig, Path("params.yaml"), "train_qwen_qlora")
+    job = causal_job(load_file(Params, "params.yaml"), "qwen_qlora", load_file(CausalRecipe, "configs/qlora.yaml"))
     with tempfile.TemporaryDirectory() as tmp:
         if args.shape == "embedded":
-            examples, pad_id = _embedded_examples(cfg, args.examples)
+            examples, pad_id = _embedded_examples(job, args.examples)
         else:
-            cfg = replace(cfg, model=_random_llama_3b(Path(tmp), precision.dtype, args.layers))
+            job = replace(job, model=_random_llama_3b(Path(tmp), precision.dtype, args.layers))
             examples, pad_id = _synthetic_examples(args.examples, LLAMA_3B["vocab_size"]), 0
-        model = peft_model_for_training(cfg, precision)
+        model = peft_model_for_training(job.model, job.recipe, job.lora, precision)
     model.train()
     batches = [examples[i:i + args.batch_size] for i in range(0, len(examples), args.batch_size)]
     real_tokens = sum(len(e["input_ids"]) for e in examples)
@@ -156,10 +157,10 @@ def main() -> None:
     kosum = rows["packed, per example"]
     result = {
         "shape": args.shape,
-        "model": cfg.model if args.shape == "embedded" else
+        "model": job.model if args.shape == "embedded" else
         f"random weights, Llama-3.2-3B dimensions, {args.layers} layers",
-        "quantize_4bit": cfg.quantize_4bit,
-        "lora_r": cfg.lora.r,
+        "quantize_4bit": job.recipe.quantize_4bit,
+        "lora_r": job.lora.r,
         "device": precision.device,
         "examples": len(examples),
         "batch_size": args.batch_size,

@@ -27,10 +27,18 @@ TARGET_TOTAL_S, TARGET_NOOP_S = 600.0, 10.0
 
 
 def stage_names(dvc_yaml: Path) -> list[str]:
-    """Stages in file order (already an order that satisfies dependencies), `foreach` expanded as DVC names them."""
+    """Stages in file order (already an order that satisfies dependencies), `foreach` expanded as DVC names them:
+    `stage@item` for a list, `stage@key` for a mapping, written inline or as `${key}` of params.yaml."""
+    params = yaml.safe_load((dvc_yaml.parent / "params.yaml").read_text(encoding="utf-8"))
     names = []
     for name, stage in yaml.safe_load(dvc_yaml.read_text(encoding="utf-8"))["stages"].items():
-        names += [f"{name}@{item}" for item in stage["foreach"]] if "foreach" in stage else [name]
+        if "foreach" not in stage:
+            names.append(name)
+            continue
+        items = stage["foreach"]
+        if isinstance(items, str):
+            items = params[items.removeprefix("${").removesuffix("}")]
+        names += [f"{name}@{item}" for item in items]
     return names
 
 

@@ -1,9 +1,9 @@
 """Benchmark: kosum's length-sorted batched generation vs a one-dialogue-at-a-time loop.
 
 The loop is how Korean_DCS_2024's `run/test.py` predicts: encode one dialogue, `generate`, decode, next. Both modes
-use the same trained model, the same prompts and the same greedy settings (the `predict.<model>` section of
-params.yaml with `num_beams: 1`), so their summaries must be identical: the script asserts it. Modes alternate
-`--rounds` times; the median counts.
+use the same trained model, the same prompts and the same greedy settings (the model's decoding settings in
+configs/decode.yaml with `num_beams: 1`), so their summaries must be identical: the script asserts it. Modes
+alternate `--rounds` times; the median counts.
 Needs the trained models of the pipeline (`dvc repro predict@kobart predict@qwen_qlora` or a full `dvc repro`).
 Writes `bench/results/predict.json`.
 Run: .venv/bin/python bench/bench_predict.py
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from common import write_result
 
-from kosum.config import GenerateConfig, load_section
+from kosum.config import load_decode
 from kosum.data import read_processed
 from kosum.generation import load_summarizer
 
@@ -38,7 +38,7 @@ def main() -> None:
     results = {}
     for name in args.models:
         summarizer = load_summarizer(Path("models") / name)
-        batched = replace(load_section(GenerateConfig, Path("params.yaml"), f"predict.{name}"), num_beams=1)
+        batched = replace(load_decode(Path("configs/decode.yaml"), name), num_beams=1)
         one_at_a_time = replace(batched, batch_size=1)
         summarizer.summarize(dialogues[:2], topics[:2], batched)  # warm-up
         times: dict[str, list[float]] = {"one_at_a_time": [], "kosum_batched": []}

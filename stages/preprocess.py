@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from kosum.cli import run_stage
-from kosum.config import PreprocessConfig, load_section
+from kosum.config import EmbeddedConfig, load_file
 from kosum.data import read_raw_dir
 from kosum.files import atomic_path, write_csv, write_json
 from kosum.stats import dataset_stats
@@ -15,12 +15,12 @@ from kosum.tokenizer import train_tokenizer
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("raw_dir", type=Path)
+    parser.add_argument("embedded", type=Path, help="configs/embedded.yaml (its `tokenizer` section)")
+    parser.add_argument("raw_dir", type=Path, help="train/dev/test.csv: params.yaml preprocess.raw_dir")
     parser.add_argument("out_dir", type=Path, help="processed CSVs and stats.json")
     parser.add_argument("tokenizer_dir", type=Path)
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    cfg = load_section(PreprocessConfig, args.params, "preprocess")
+    cfg = load_file(EmbeddedConfig, args.embedded).tokenizer
 
     splits = read_raw_dir(args.raw_dir)
     train = splits["train"].frame

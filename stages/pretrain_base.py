@@ -1,5 +1,5 @@
-"""DVC stage `base_<family>`: pretrain the embedded Llama/Qwen3 base on the train split's text (the stand-in for
-a hub checkpoint, so the QLoRA stages adapt a base that already knows Korean dialogue)."""
+"""DVC stage `base@<name>`: pretrain an embedded Llama/Qwen3 base (configs/embedded.yaml `bases.<name>`) on the train
+split's text: the stand-in for a hub checkpoint, so the QLoRA stages adapt a base that already knows Korean dialogue."""
 
 from __future__ import annotations
 
@@ -8,22 +8,24 @@ from pathlib import Path
 
 from kosum.causal import pretrain_base
 from kosum.cli import run_stage
-from kosum.config import BaseConfig, load_section
+from kosum.config import EmbeddedConfig, check, load_file
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("embedded", type=Path, help="configs/embedded.yaml (`pretrain` and `bases`)")
     parser.add_argument("data_dir", type=Path, help="processed splits (train.csv, dev.csv)")
     parser.add_argument("tokenizer_dir", type=Path, help="the preprocess tokenizer; the family's chat format is added")
     parser.add_argument("out_dir", type=Path, help="base model and tokenizer, loadable with from_pretrained")
     parser.add_argument("live_dir", type=Path, help="DVCLive metrics and plots")
-    parser.add_argument("--section", required=True, help="params section, e.g. base_llama")
-    parser.add_argument("--checkpoints", type=Path, default=None, help="default: checkpoints/<section>")
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    parser.add_argument("--base", required=True, help="name under `bases`, e.g. llama")
+    parser.add_argument("--checkpoints", type=Path, default=None, help="default: checkpoints/base_<name>")
     args = parser.parse_args(argv)
-    cfg = load_section(BaseConfig, args.params, args.section)
-    checkpoints = args.checkpoints or Path("checkpoints") / args.section
-    pretrain_base(cfg, args.data_dir, args.tokenizer_dir, args.out_dir, args.live_dir, checkpoints)
+    cfg = load_file(EmbeddedConfig, args.embedded)
+    check(args.base in cfg.bases, f"{args.embedded}: bases has no '{args.base}'; found {sorted(cfg.bases)}.")
+    checkpoints = args.checkpoints or Path("checkpoints") / f"base_{args.base}"
+    pretrain_base(cfg.bases[args.base], cfg.pretrain, args.data_dir, args.tokenizer_dir, args.out_dir,
+                  args.live_dir, checkpoints)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""DVC stage `train_kobart`: fine-tune an encoder-decoder (KoBART or the embedded BART) on the processed data."""
+"""DVC stage `train_kobart`: fine-tune the encoder-decoder named by params.yaml `models.kobart` (the embedded BART,
+KoBART or another seq2seq checkpoint) with the shared `train` schedule and configs/seq2seq.yaml."""
 
 from __future__ import annotations
 
@@ -6,23 +7,25 @@ import argparse
 from pathlib import Path
 
 from kosum.cli import run_stage
-from kosum.config import Seq2SeqConfig, load_section
+from kosum.config import Params, Seq2SeqRecipe, load_file, model_entry
 from kosum.seq2seq import train_seq2seq
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("recipe", type=Path, help="configs/seq2seq.yaml")
     parser.add_argument("data_dir", type=Path, help="processed splits (train.csv, dev.csv)")
     parser.add_argument("tokenizer_dir", type=Path, help="tokenizer of the embedded model")
     parser.add_argument("out_dir", type=Path, help="trained model, tokenizer and kosum.json")
     parser.add_argument("live_dir", type=Path, help="DVCLive metrics and plots")
-    parser.add_argument("--section", default="train_kobart", help="params section")
-    parser.add_argument("--checkpoints", type=Path, default=None, help="default: checkpoints/<section>")
+    parser.add_argument("--name", default="kobart", help="the model's name in params.yaml `models`")
+    parser.add_argument("--checkpoints", type=Path, default=None, help="default: checkpoints/<name>")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    cfg = load_section(Seq2SeqConfig, args.params, args.section)
-    checkpoints = args.checkpoints or Path("checkpoints") / args.section
-    train_seq2seq(cfg, args.data_dir, args.tokenizer_dir, args.out_dir, args.live_dir, checkpoints)
+    params = load_file(Params, args.params)
+    checkpoints = args.checkpoints or Path("checkpoints") / args.name
+    train_seq2seq(model_entry(params, args.name), params.train, load_file(Seq2SeqRecipe, args.recipe),
+                  args.data_dir, args.tokenizer_dir, args.out_dir, args.live_dir, checkpoints)
 
 
 if __name__ == "__main__":

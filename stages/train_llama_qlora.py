@@ -1,4 +1,4 @@
-"""DVC stage `train_llama_qlora`: (Q)LoRA fine-tuning of the llama model named in params section `train_llama_qlora`."""
+"""DVC stage `train_llama_qlora`: (Q)LoRA fine-tuning of params.yaml `models.llama_qlora` with configs/qlora.yaml."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from kosum.qlora_stage import qlora_stage
 
 
 def main(argv: list[str] | None = None) -> None:
-    qlora_stage("train_llama_qlora", argv)
+    qlora_stage("llama_qlora", argv)
 
 
 if __name__ == "__main__":

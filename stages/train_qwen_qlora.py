@@ -1,4 +1,4 @@
-"""DVC stage `train_qwen_qlora`: (Q)LoRA fine-tuning of the qwen model named in params section `train_qwen_qlora`."""
+"""DVC stage `train_qwen_qlora`: (Q)LoRA fine-tuning of params.yaml `models.qwen_qlora` with configs/qlora.yaml."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from kosum.qlora_stage import qlora_stage
 
 
 def main(argv: list[str] | None = None) -> None:
-    qlora_stage("train_qwen_qlora", argv)
+    qlora_stage("qwen_qlora", argv)
 
 
 if __name__ == "__main__":

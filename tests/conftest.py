@@ -19,29 +19,30 @@ from kosum.tokenizer import train_tokenizer
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = ("llama", "qwen")
 
-TINY = {
-    "corpus": {"n_train": 160, "n_dev": 16, "n_test": 12},
-    "preprocess": {"vocab_size": 1200},
-    "train_kobart": {
+# The tiny profile: params.yaml and configs/ overrides that run every stage in seconds. The shared `train` schedule is
+# the KoBART tests' (120 steps); LLM_TRAIN is what the causal-LM tests put on top of it.
+TINY_PARAMS = {
+    "train": {"max_steps": 120, "eval_steps": 60, "batch_size": 8, "lr": 5e-3},
+    "lora": {"r": 4, "alpha": 8},
+}
+LLM_TRAIN = {"max_steps": 20, "eval_steps": 10, "lr": 1e-3}
+TINY_SIZE = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1,
+             "intermediate_size": 64}
+TINY_CONFIGS = {
+    "embedded.yaml": {
+        "corpus": {"n_train": 160, "n_dev": 16, "n_test": 12},
+        "tokenizer": {"vocab_size": 1200},
+        "pretrain": {"block_size": 128, "eval_samples": 8, "logging_steps": 5,
+                     "train": {"max_steps": 20, "eval_steps": 10}},
+        "bases": {family: {"size": TINY_SIZE} for family in ("llama", "qwen")},
+    },
+    "seq2seq.yaml": {
         "embedded": {"d_model": 64, "encoder_layers": 1, "decoder_layers": 1, "attention_heads": 2, "ffn_dim": 128},
-        "encoder_max_len": 256, "decoder_max_len": 48, "max_steps": 120, "eval_steps": 60, "logging_steps": 10,
-        "per_device_train_batch_size": 8, "eval_samples": 8, "learning_rate": 5e-3,
+        "encoder_max_len": 256, "decoder_max_len": 48, "eval_samples": 8, "logging_steps": 10,
     },
-    "predict": {
-        "kobart": {"num_beams": 2, "max_new_tokens": 24, "batch_size": 8},
-        **{name: {"max_new_tokens": 16, "batch_size": 8}
-           for name in ("llama_qlora", "qwen_qlora", "llama_zero_shot", "qwen_zero_shot")},
-    },
-    **{f"base_{family}": {
-        "size": {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1,
-                 "intermediate_size": 64},
-        "block_size": 128, "max_steps": 20, "eval_steps": 10, "logging_steps": 5, "eval_samples": 8,
-    } for family in ("llama", "qwen")},
-    **{f"train_{family}_qlora": {
-        "lora": {"r": 4, "alpha": 8},
-        "prompt": {"max_prompt_len": 256, "max_summary_len": 32},
-        "max_steps": 20, "eval_steps": 10, "logging_steps": 5, "eval_samples": 8, "per_device_train_batch_size": 8,
-    } for family in ("llama", "qwen")},
+    "qlora.yaml": {"max_prompt_len": 256, "max_summary_len": 32, "eval_samples": 8, "logging_steps": 5},
+    "decode.yaml": {"default": {"max_new_tokens": 16, "batch_size": 8},
+                    "kobart": {"num_beams": 2, "max_new_tokens": 24, "batch_size": 8}},
 }
 
 
@@ -71,28 +72,46 @@ class Workspace:
 
     root: Path
     params: Path
+    configs: Path
     raw: Path
     processed: Path
     tokenizer: Path
 
+    def config(self, name: str) -> str:
+        """The tiny copy of `configs/<name>` as a command-line argument."""
+        return str(self.configs / name)
 
-@pytest.fixture(scope="session")
-def tiny_params(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("params") / "params.yaml"
+    def params_with(self, name: str, **sections: dict) -> Path:
+        """A copy of the tiny params.yaml with `sections` merged in, written as `<root>/<name>.yaml`."""
+        path = self.root / f"{name}.yaml"
+        tiny = yaml.safe_load(self.params.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump(merged(tiny, sections), allow_unicode=True), encoding="utf-8")
+        return path
+
+
+def write_tiny_project(root: Path) -> tuple[Path, Path]:
+    """The real params.yaml and configs/ with the tiny profile applied, written under `root`."""
     real = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    path.write_text(yaml.safe_dump(merged(real, TINY), allow_unicode=True), encoding="utf-8")
-    return path
+    params = root / "params.yaml"
+    params.write_text(yaml.safe_dump(merged(real, TINY_PARAMS), allow_unicode=True), encoding="utf-8")
+    configs = root / "configs"
+    configs.mkdir(exist_ok=True)
+    for name, override in TINY_CONFIGS.items():
+        real = yaml.safe_load((ROOT / "configs" / name).read_text(encoding="utf-8"))
+        (configs / name).write_text(yaml.safe_dump(merged(real, override), allow_unicode=True), encoding="utf-8")
+    return params, configs
 
 
 @pytest.fixture(scope="session")
-def workspace(tmp_path_factory: pytest.TempPathFactory, tiny_params: Path) -> Workspace:
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """corpus + preprocess run through their stage `main`s on the tiny profile."""
     from stages import corpus, preprocess
 
     root = tmp_path_factory.mktemp("pipeline")
-    ws = Workspace(root, tiny_params, root / "data/raw", root / "data/processed", root / "models/tokenizer")
-    corpus.main([str(ws.raw), "--params", str(ws.params)])
-    preprocess.main([str(ws.raw), str(ws.processed), str(ws.tokenizer), "--params", str(ws.params)])
+    params, configs = write_tiny_project(root)
+    ws = Workspace(root, params, configs, root / "data/raw", root / "data/processed", root / "models/tokenizer")
+    corpus.main([ws.config("embedded.yaml"), str(ws.raw)])
+    preprocess.main([ws.config("embedded.yaml"), str(ws.raw), str(ws.processed), str(ws.tokenizer)])
     return ws
 
 

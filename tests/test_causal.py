@@ -10,7 +10,7 @@ from torch.nn import functional
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from kosum.attention import PACKED_ATTENTION, example_starts
-from kosum.config import LORA_TARGETS, CausalConfig, GenerateConfig, LoraSettings, PromptConfig, TrainConfig
+from kosum.config import LORA_TARGETS, CausalRecipe, GenerateConfig, LoraSettings, PromptConfig, RunSettings, TrainConfig
 from kosum.data import read_processed
 from kosum.generation import Summarizer, load_summarizer
 from kosum.models import bnb_config, lora_config, peft_model_for_training, precision_for
@@ -18,7 +18,7 @@ from kosum.packing import TokenCounter, packed_collator, padded_collator
 from kosum.prompts import training_examples
 from kosum.training import training_arguments
 from stages import predict, pretrain_base, train_llama_qlora, train_qwen_qlora
-from tests.conftest import FAMILIES
+from tests.conftest import FAMILIES, LLM_TRAIN
 
 CPU = precision_for("cpu", bf16_supported=False)
 
@@ -28,7 +28,7 @@ def test_translators_configure_qlora_as_documented():
     assert bnb.load_in_4bit and bnb.bnb_4bit_quant_type == "nf4" and bnb.bnb_4bit_use_double_quant
     assert bnb.bnb_4bit_compute_dtype == torch.bfloat16
     assert bnb_config(False, CPU) is None
-    lora = lora_config(LoraSettings())
+    lora = lora_config(LoraSettings(), CausalRecipe().target_modules)
     assert set(lora.target_modules) == set(LORA_TARGETS) and len(LORA_TARGETS) == 7
     assert lora.r == 16 and lora.lora_alpha == 32 and lora.task_type == "CAUSAL_LM"
 
@@ -41,7 +41,7 @@ def test_packed_pair_attends_only_within_each_example(tiny_base, tmp_path, atten
     assert batch["position_ids"].tolist() == [[0, 1, 2, 3, 4, 5, 0, 1, 2, 3]]
     # transformers derives the block-diagonal mask from position ids only without a KV cache; the Trainer turns
     # the cache off from `use_cache`, which kosum's arguments must keep False.
-    assert training_arguments(TrainConfig(), tmp_path, CPU).use_cache is False
+    assert training_arguments(TrainConfig(), RunSettings(), tmp_path, CPU).use_cache is False
     with torch.no_grad():
         packed = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"], use_cache=False).logits[0]
         alone_a = model(input_ids=torch.tensor([a])).logits[0]
@@ -81,8 +81,7 @@ def test_token_counter_measures_padding_waste():
 
 @pytest.mark.parametrize("quantize", [True, False])
 def test_only_lora_weights_train(tiny_base, quantize):
-    cfg = CausalConfig(model=str(tiny_base), quantize_4bit=quantize, lora=LoraSettings(r=4, alpha=8))
-    model = peft_model_for_training(cfg, CPU)
+    model = peft_model_for_training(str(tiny_base), CausalRecipe(quantize_4bit=quantize), LoraSettings(r=4, alpha=8), CPU)
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     assert trainable and all("lora_" in n for n in trainable)
     assert {n.split(".")[-4] for n in trainable if "lora_A" in n} == set(LORA_TARGETS)
@@ -139,13 +138,13 @@ def llm_stages(workspace):
     out = {}
     for family, stage in zip(FAMILIES, (train_llama_qlora, train_qwen_qlora)):
         base = workspace.root / f"models/base_{family}"
-        pretrain_base.main([str(workspace.processed), str(workspace.tokenizer), str(base),
-                            str(workspace.root / f"dvclive/base_{family}"), "--section", f"base_{family}",
-                            "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(workspace.params)])
-        params = workspace.root / f"params_{family}.yaml"
-        params.write_text(workspace.params.read_text().replace(f"models/base_{family}", str(base)))
+        pretrain_base.main([workspace.config("embedded.yaml"), str(workspace.processed), str(workspace.tokenizer),
+                            str(base), str(workspace.root / f"dvclive/base_{family}"), "--base", family,
+                            "--checkpoints", str(workspace.root / "checkpoints" / family)])
+        params = workspace.params_with(f"params_{family}", train=LLM_TRAIN, models={f"{family}_qlora": str(base)})
         adapter = workspace.root / f"models/{family}_qlora"
-        stage.main([str(workspace.processed), str(adapter), str(workspace.root / f"dvclive/train_{family}_qlora"),
+        stage.main([workspace.config("qlora.yaml"), str(workspace.processed), str(adapter),
+                    str(workspace.root / f"dvclive/train_{family}_qlora"),
                     "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(params)])
         out[family] = (base, adapter, params)
     return out
@@ -168,11 +167,11 @@ def test_qlora_stage_saves_an_adapter_with_its_card(workspace, llm_stages, famil
 def test_predict_fine_tuned_and_zero_shot(workspace, llm_stages, family, tmp_path):
     base, adapter, params = llm_stages[family]
     test = read_processed(workspace.processed / "test.csv")
-    for model, section, extra in ((adapter, f"{family}_qlora", []),
-                                  (base, f"{family}_zero_shot", ["--prompt-section", f"train_{family}_qlora.prompt"])):
-        out = tmp_path / section
-        predict.main([str(model), str(workspace.processed), str(out), "--params", str(params),
-                      "--section", f"predict.{section}", *extra])
+    for model, name, extra in ((adapter, f"{family}_qlora", []),
+                               (base, f"{family}_zero_shot", ["--zero-shot", workspace.config("qlora.yaml")])):
+        out = tmp_path / name
+        predict.main([workspace.config("decode.yaml"), str(model), str(workspace.processed), str(out),
+                      "--name", name, "--params", str(params), *extra])
         submission = pd.read_csv(out / "submission.csv", dtype=str, keep_default_na=False)
         assert list(submission["fname"]) == list(test["fname"])
         assert not submission["summary"].str.contains("<\\|", regex=True).any()
@@ -188,7 +187,7 @@ def test_loss_on_labelled_positions_equals_the_full_model_loss(tiny_base, tmp_pa
             {"dialogue": "#Person2#: 도서관에서 책을 빌렸습니다.", "summary": "책을 빌렸다.", "topic": None}]
     examples = training_examples(tokenizer, rows, PromptConfig(max_prompt_len=512))
     counter = TokenCounter(packed_collator())
-    trainer = CausalTrainer(model=model, args=training_arguments(TrainConfig(), tmp_path, CPU), data_collator=counter,
+    trainer = CausalTrainer(model=model, args=training_arguments(TrainConfig(), RunSettings(), tmp_path, CPU), data_collator=counter,
                             eval_dataset=examples,
                             eval_collator=counter, eval_rows=None, card={}, counter=counter)
     for batch in (packed_collator()(examples), padded_collator(tokenizer.pad_token_id)(examples)):

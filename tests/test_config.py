@@ -7,16 +7,16 @@ import pytest
 import yaml
 
 from kosum.config import (
-    BaseConfig,
-    CausalConfig,
+    CausalRecipe,
     ConfigError,
     CorpusConfig,
-    EvaluateConfig,
-    GenerateConfig,
-    PreprocessConfig,
+    EmbeddedConfig,
+    Params,
     PromptConfig,
-    Seq2SeqConfig,
+    Seq2SeqRecipe,
     from_dict,
+    load_decode,
+    load_file,
     load_section,
 )
 
@@ -63,8 +63,8 @@ def test_missing_section_names_file_and_section(tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text("corpus: {seed: 1}\n")
     assert load_section(CorpusConfig, params, "corpus").seed == 1
-    with pytest.raises(ConfigError, match="section 'preprocess' is missing"):
-        load_section(PreprocessConfig, params, "preprocess")
+    with pytest.raises(ConfigError, match="section 'tokenizer' is missing"):
+        load_section(CorpusConfig, params, "tokenizer")
 
 
 def test_range_checks():
@@ -73,33 +73,43 @@ def test_range_checks():
 
 
 REAL = yaml.safe_load((ROOT / "params.yaml").read_text())
-SECTIONS = {
-    "corpus": CorpusConfig,
-    "preprocess": PreprocessConfig,
-    "train_kobart": Seq2SeqConfig,
-    "base_llama": BaseConfig,
-    "base_qwen": BaseConfig,
-    "train_llama_qlora": CausalConfig,
-    "train_qwen_qlora": CausalConfig,
-    "evaluate": EvaluateConfig,
-    **{f"predict.{model}": GenerateConfig for model in REAL["predict"]},
-}
+RECIPES = {"embedded.yaml": EmbeddedConfig, "seq2seq.yaml": Seq2SeqRecipe, "qlora.yaml": CausalRecipe}
 
 
-@pytest.mark.parametrize("name", sorted(SECTIONS))
-def test_real_params_yaml_loads_every_section(name):
-    load_section(SECTIONS[name], ROOT / "params.yaml", name)
+def test_real_params_and_configs_load():
+    params = load_file(Params, ROOT / "params.yaml")
+    assert params.scored == ("kobart", "llama_qlora", "qwen_qlora", "llama_zero_shot", "qwen_zero_shot")
+    for name, cls in RECIPES.items():
+        load_file(cls, ROOT / "configs" / name)
+    decode = yaml.safe_load((ROOT / "configs/decode.yaml").read_text())
+    assert set(decode) - {"default"} <= set(params.scored), "a decode section for a model params.yaml lacks"
+    assert load_decode(ROOT / "configs/decode.yaml", "kobart").num_beams == 4
+    assert load_decode(ROOT / "configs/decode.yaml", "qwen_qlora").num_beams == 1  # the default
 
 
-def test_real_params_yaml_has_no_unchecked_section():
-    assert set(REAL) == {name.split(".")[0] for name in SECTIONS}
+def test_params_yaml_stays_narrow():
+    """`dvc exp show` has a column per leaf key of params.yaml; the issue's budget is 60 columns in all."""
+    def leaves(node):
+        return sum(leaves(v) for v in node.values()) if isinstance(node, dict) else 1
+    assert leaves(REAL) <= 25
 
 
-def test_every_evaluated_model_has_decoding_settings():
-    assert set(load_section(EvaluateConfig, ROOT / "params.yaml", "evaluate").models) <= set(REAL["predict"])
+@pytest.mark.parametrize(("raw", "message"), [
+    ({"train_kobart": {"learning_rate": 1e-3}}, r"'train_kobart' has moved: train \(shared schedule\), models.kobart"),
+    ({"predict": {}}, r"'predict' has moved: configs/decode.yaml"),
+    ({"train": {"learning_rate": 1e-3}}, r"params.yaml.train: 'learning_rate' has moved: train.lr"),
+    ({"train": {"per_device_eval_batch_size": 8}}, r"'per_device_eval_batch_size' has moved: the model's recipe"),
+    ({"prompt": {"max_prompt_len": 512}}, r"'max_prompt_len' has moved: configs/qlora.yaml"),
+    ({"train": {"lr_typo": 1e-3}}, r"unknown key\(s\) \['lr_typo'\]"),
+    ({"modelz": {}}, r"unknown key\(s\) \['modelz'\]"),
+])
+def test_moved_keys_name_their_new_place_and_unknown_keys_stay_errors(tmp_path, raw, message):
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match=message):
+        load_file(Params, path)
 
 
-def test_llama_and_qwen_sections_differ_only_in_the_model_they_adapt():
-    llama, qwen = dict(REAL["train_llama_qlora"]), dict(REAL["train_qwen_qlora"])
-    assert llama.pop("model") == "models/base_llama" and qwen.pop("model") == "models/base_qwen"
-    assert llama == qwen
+def test_a_model_in_both_mappings_is_an_error():
+    with pytest.raises(ConfigError, match="both in models and zero_shot"):
+        from_dict(Params, {"models": {"a": "x"}, "zero_shot": {"a": "y"}}, "params.yaml")

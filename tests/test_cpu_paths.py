@@ -13,7 +13,7 @@ from bitsandbytes.nn import Linear4bit
 from bitsandbytes.nn import modules as bnb_modules
 from transformers import AutoTokenizer
 
-from kosum.config import CausalConfig, LoraSettings, PromptConfig
+from kosum.config import CausalRecipe, LoraSettings, PromptConfig
 from kosum.models import peft_model_for_training, precision_for
 from kosum.packing import padded_collator
 from kosum.prompts import training_examples
@@ -45,9 +45,10 @@ def _train_eval_train(tiny_base, evaluate: bool) -> tuple[float, dict, dict]:
     """One training step, optionally an evaluation forward and a short `generate`, then the next step's loss;
     returns that loss and the 4-bit state before and after."""
     torch.manual_seed(0)
-    model = peft_model_for_training(CausalConfig(model=str(tiny_base), lora=LoraSettings(r=4, alpha=8, dropout=0.0)), CPU)
+    model = peft_model_for_training(str(tiny_base), CausalRecipe(), LoraSettings(r=4, alpha=8), CPU)
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
-    batch = padded_collator(tokenizer.pad_token_id)(training_examples(tokenizer, ROWS, PromptConfig(max_prompt_len=256)))
+    examples = training_examples(tokenizer, ROWS, PromptConfig(max_prompt_len=256))
+    batch = padded_collator(tokenizer.pad_token_id)(examples)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
     before = _four_bit_state(model)
     model(**batch).loss.backward()
@@ -66,7 +67,7 @@ def _train_eval_train(tiny_base, evaluate: bool) -> tuple[float, dict, dict]:
 
 
 def test_4bit_layers_keep_the_standard_layout_when_the_cpu_has_avx512bf16(tiny_base, cpu_claims_avx512bf16):
-    model = peft_model_for_training(CausalConfig(model=str(tiny_base), lora=LoraSettings(r=4, alpha=8, dropout=0.0)), CPU)
+    model = peft_model_for_training(str(tiny_base), CausalRecipe(), LoraSettings(r=4, alpha=8), CPU)
     layers = [m for m in model.modules() if isinstance(m, Linear4bit)]
     assert len(layers) == 14 and not any(m.support_avx512bf16_for_cpu for m in layers)
 

@@ -24,7 +24,7 @@ def trained(workspace):
     out = workspace.root / "models/kobart"
     live = workspace.root / "dvclive/train_kobart"
     train_kobart.main([
-        str(workspace.processed), str(workspace.tokenizer), str(out), str(live),
+        workspace.config("seq2seq.yaml"), str(workspace.processed), str(workspace.tokenizer), str(out), str(live),
         "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(workspace.params),
     ])
     return out, live
@@ -51,8 +51,8 @@ def test_prediction_keeps_tags_and_is_deterministic(workspace, trained, tmp_path
     model_dir, _ = trained
     runs = []
     for name in ("a", "b"):
-        predict.main([str(model_dir), str(workspace.processed), str(tmp_path / name),
-                      "--params", str(workspace.params), "--section", "predict.kobart"])
+        predict.main([workspace.config("decode.yaml"), str(model_dir), str(workspace.processed), str(tmp_path / name),
+                      "--name", "kobart"])
         runs.append((tmp_path / name / "submission.csv").read_bytes())
     assert runs[0] == runs[1]
     submission = pd.read_csv(tmp_path / "a/submission.csv", dtype=str, keep_default_na=False)
@@ -64,27 +64,31 @@ def test_prediction_keeps_tags_and_is_deterministic(workspace, trained, tmp_path
 
 
 def test_evaluate_scores_model_and_lead(workspace, trained, tmp_path):
-    model_dir, _ = trained
+    model_dir, live = trained
     predictions = tmp_path / "predictions"
-    predict.main([str(model_dir), str(workspace.processed), str(predictions / "kobart"),
-                  "--params", str(workspace.params), "--section", "predict.kobart"])
+    predict.main([workspace.config("decode.yaml"), str(model_dir), str(workspace.processed),
+                  str(predictions / "kobart"), "--name", "kobart"])
     metrics = tmp_path / "metrics"
+    values = {**yaml.safe_load(workspace.params.read_text()), "models": {"kobart": "embedded"}, "zero_shot": {}}
     params = tmp_path / "params.yaml"
-    params.write_text(yaml.safe_dump({**yaml.safe_load(workspace.params.read_text()), "evaluate": {"models": ["kobart"]}}))
-    evaluate.main([str(workspace.processed), str(predictions), str(metrics), "--params", str(params)])
+    params.write_text(yaml.safe_dump(values, allow_unicode=True))
+    evaluate.main([str(workspace.processed), str(predictions), str(live.parent), str(metrics), "--params", str(params)])
     declared = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["evaluate"]["metrics"]
-    assert {"metrics/lead.json", "metrics/kobart.json"} <= {next(iter(entry)) for entry in declared}
-    for name in ("lead.json", "kobart.json"):
-        scores = json.loads((metrics / name).read_text())
-        assert set(scores) == {"dev", "test"}
-        assert set(scores["dev"]) == {"rouge1", "rouge2", "rougeL", "final", "rouge_sum"}
+    assert [next(iter(entry)) for entry in declared] == ["metrics/scores.json"]
+    scores = json.loads((metrics / "scores.json").read_text())
+    assert set(scores) == {"lead", "kobart"}
+    for model in scores.values():
+        assert set(model) == {"dev_final", "test_final"} and all(0 <= v <= 100 for v in model.values())
     board = (metrics / "leaderboard.md").read_text()
     assert "| lead |" in board and "| kobart |" in board
     samples = pd.read_csv(metrics / "samples/kobart_dev.csv")
     assert list(samples.columns) == ["fname", "rouge1", "rouge2", "rougeL", "prediction_chars"] and len(samples) == 16
-    params.write_text(yaml.safe_dump({**yaml.safe_load(params.read_text()), "evaluate": {"models": ["kobart", "nope"]}}))
+    assert (metrics / "plots" / "curves_train_kobart.png").exists()
+    table = pd.read_csv(metrics / "plots" / "scores.csv")
+    assert set(table["model"]) == {"lead", "kobart"} and "dev_rouge1" in table.columns
+    params.write_text(yaml.safe_dump({**values, "zero_shot": {"nope": "models/nope"}}, allow_unicode=True))
     with pytest.raises(DataError, match="predictions/nope/dev.csv: missing"):
-        evaluate.main([str(workspace.processed), str(predictions), str(metrics), "--params", str(params)])
+        evaluate.main([str(workspace.processed), str(predictions), str(live.parent), str(metrics), "--params", str(params)])
 
 
 def test_prediction_ids_must_match_the_references(tmp_path):
@@ -124,8 +128,9 @@ def test_resume_continues_from_the_last_checkpoint(workspace, tmp_path, monkeypa
                 raise KeyboardInterrupt
 
     real = training.callbacks
-    argv = [str(workspace.processed), str(workspace.tokenizer), str(tmp_path / "model"), str(tmp_path / "live"),
-            "--checkpoints", str(tmp_path / "ckpt"), "--params", str(workspace.params)]
+    argv = [workspace.config("seq2seq.yaml"), str(workspace.processed), str(workspace.tokenizer),
+            str(tmp_path / "model"), str(tmp_path / "live"), "--checkpoints", str(tmp_path / "ckpt"),
+            "--params", str(workspace.params)]
     monkeypatch.setattr("kosum.seq2seq.callbacks", lambda *a: [*real(*a), Kill()])
     with pytest.raises(KeyboardInterrupt):
         train_kobart.main(argv)

@@ -1,11 +1,9 @@
-"""The `plots` stage turns DVCLive curves and evaluate's metrics into PNGs and a score table."""
-
-import json
+"""`evaluate`'s plots: DVCLive curves and the scores as PNGs and a ranked score table."""
 
 import pandas as pd
 import pytest
 
-from stages import plots
+from kosum.plots import write_plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -25,19 +23,18 @@ def _scores(final):
 
 @pytest.fixture
 def inputs(tmp_path):
-    live, metrics = tmp_path / "dvclive", tmp_path / "metrics"
+    live = tmp_path / "dvclive"
     _live_run(live, "train_kobart", with_rouge=True)
     _live_run(live, "base_qwen", with_rouge=False)
-    metrics.mkdir()
-    for model, dev, test in (("lead", 23.5, 20.5), ("kobart", 70.1, 44.4), ("qwen_qlora", 40.2, 30.0)):
-        (metrics / f"{model}.json").write_text(json.dumps({"dev": _scores(dev), "test": _scores(test)}))
-    return live, metrics
+    scores = {model: {"dev": _scores(dev), "test": _scores(test)}
+              for model, dev, test in (("lead", 23.5, 20.5), ("kobart", 70.1, 44.4), ("qwen_qlora", 40.2, 30.0))}
+    return live, scores
 
 
-def test_plots_stage_writes_pngs_and_a_ranked_score_table(inputs, tmp_path):
-    live, metrics = inputs
+def test_plots_are_pngs_and_a_ranked_score_table(inputs, tmp_path):
+    live, scores = inputs
     out = tmp_path / "metrics" / "plots"
-    plots.main([str(live), str(metrics), str(out)])
+    write_plots(live, scores, out)
     assert sorted(p.name for p in out.iterdir()) == [
         "curves_base_qwen.png", "curves_train_kobart.png", "scores.csv", "scores.png"]
     for png in out.glob("*.png"):
@@ -47,10 +44,10 @@ def test_plots_stage_writes_pngs_and_a_ranked_score_table(inputs, tmp_path):
     assert list(table["dev_final"]) == [70.1, 40.2, 23.5] and list(table["test_final"]) == [44.4, 30.0, 20.5]
 
 
-def test_plots_stage_replaces_its_folder_whole(inputs, tmp_path):
-    live, metrics = inputs
+def test_plots_replace_their_folder_whole(inputs, tmp_path):
+    live, scores = inputs
     out = tmp_path / "metrics" / "plots"
     out.mkdir(parents=True)
     (out / "curves_old_run.png").write_bytes(b"stale")
-    plots.main([str(live), str(metrics), str(out)])
+    write_plots(live, scores, out)
     assert not (out / "curves_old_run.png").exists()

@@ -63,7 +63,7 @@ def test_bad_input_writes_nothing(workspace, tmp_path, capsys):
     out.mkdir()
     (out / "keep.txt").write_text("earlier output")
     with pytest.raises(Exception, match="duplicate fname 'dev_0'"):
-        preprocess.main([str(raw), str(out), str(tmp_path / "tok"), "--params", str(workspace.params)])
+        preprocess.main([workspace.config("embedded.yaml"), str(raw), str(out), str(tmp_path / "tok")])
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
     assert not (tmp_path / "tok").exists()
 
@@ -75,8 +75,8 @@ def test_header_only_test_csv_stops_the_stage_with_one_line(workspace, tmp_path)
         (raw / name).write_bytes((workspace.raw / name).read_bytes())
     (raw / "test.csv").write_text("fname,dialogue,topic\n")
     done = subprocess.run(
-        [sys.executable, "stages/preprocess.py", str(raw), str(tmp_path / "out"), str(tmp_path / "tok"),
-         "--params", str(workspace.params)],
+        [sys.executable, "stages/preprocess.py", workspace.config("embedded.yaml"), str(raw), str(tmp_path / "out"),
+         str(tmp_path / "tok")],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert done.returncode == 1

@@ -1,66 +1,65 @@
-"""Every stage in `dvc.yaml` depends on exactly the `src/kosum` code its script runs.
+"""dvc.yaml and params.yaml agree: every stage depends on the code and the config files it reads, every model of
+params.yaml is trained, predicted and scored, and nothing else is.
 
-Why: DVC re-runs a stage only when a declared dependency changes. A module the script imports but `dvc.yaml` omits
-leaves a stale cached result after an edit; one declared but never imported re-runs the stage for nothing.
+Why: DVC re-runs a stage only when a declared dependency changes, and `predict`/`evaluate` loop over params.yaml's
+`models` and `zero_shot`; a stage that reads a file it does not declare leaves a stale cached result.
 """
 
-import ast
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SRC = ROOT / "src"
+DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+CODE = {"stages", "src/kosum"}
 
 
-def _kosum_imports(path: Path) -> set[str]:
-    """Dotted names of the kosum modules one file imports (`from kosum import x` counts as `kosum.x`)."""
+@pytest.mark.parametrize("name", sorted(DVC))
+def test_stage_depends_on_the_code_and_every_config_it_names(name):
+    stage = DVC[name].get("do", DVC[name])
+    cmd = " ".join(stage["cmd"].split())
+    assert cmd.split()[1].startswith("stages/"), f"{name}: runs {cmd.split()[1]}, not a stage script"
+    assert CODE <= set(stage["deps"]), f"{name}: does not depend on {CODE - set(stage['deps'])}"
+    for config in re.findall(r"configs/\w+\.yaml", cmd):
+        assert config in stage["deps"], f"{name}: reads {config} without declaring it"
+
+
+def _outs(stage: dict) -> set[str]:
+    return {next(iter(out)) if isinstance(out, dict) else out for out in stage.get("outs", [])}
+
+
+def test_every_model_is_trained_predicted_and_scored():
+    for model in PARAMS["models"]:
+        stage = DVC.get(f"train_{model}")
+        assert stage is not None, f"params.yaml models.{model} has no train_{model} stage"
+        assert f"models/{model}" in _outs(stage) and f"models.{model}" in stage["params"]
+        assert {"train"} <= set(stage["params"]), f"train_{model} ignores the shared schedule"
+    trained = {name.removeprefix("train_") for name in DVC if name.startswith("train_")}
+    assert trained == set(PARAMS["models"]), "a train stage for a model params.yaml does not list"
+    assert DVC["predict"]["foreach"] == "${models}" and DVC["predict_zero_shot"]["foreach"] == "${zero_shot}"
+    assert {"models", "zero_shot"} <= set(DVC["evaluate"]["params"])
+
+
+def test_causal_models_read_the_shared_prompt_and_lora():
+    for name, stage in DVC.items():
+        if "configs/qlora.yaml" in stage.get("deps", []):
+            assert {"train", "prompt", "lora"} <= set(stage["params"]), name
+    assert DVC["predict_zero_shot"]["do"]["params"] == ["prompt"]
+
+
+def _written() -> set[str]:
+    """Every output path of dvc.yaml, with `foreach` lists expanded."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.startswith("kosum.")}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "kosum":
-            if node.module == "kosum":
-                found |= {f"kosum.{a.name}" for a in node.names}
-            else:
-                found.add(node.module)
+    for stage in DVC.values():
+        items = stage["foreach"] if isinstance(stage.get("foreach"), list) else [None]
+        for item in items:
+            found |= {out.replace("${item}", item) if item else out for out in _outs(stage.get("do", stage))}
     return found
 
 
-def _dependency(module: str) -> Path:
-    """The file or package folder that `dvc.yaml` lists for a module: a subpackage is listed as its folder."""
-    parts = module.split(".")
-    for depth in range(2, len(parts) + 1):  # the outermost subpackage of kosum, if the module sits in one
-        folder = SRC.joinpath(*parts[:depth])
-        if folder.is_dir():
-            return folder
-    return SRC.joinpath(*parts).with_suffix(".py")
-
-
-def _code_deps(script: Path) -> set[str]:
-    """`src/kosum` files and folders a stage script runs, following imports transitively."""
-    deps, todo, seen = set(), [script], set()
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        for module in _kosum_imports(path):
-            dep = _dependency(module)
-            deps.add(dep.relative_to(ROOT).as_posix())
-            todo.extend(sorted(dep.rglob("*.py")) if dep.is_dir() else [dep])
-    return deps
-
-
-def _stages() -> list[tuple[str, dict]]:
-    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
-    return [(name, stage.get("do", stage)) for name, stage in stages.items()]
-
-
-@pytest.mark.parametrize(("name", "stage"), _stages(), ids=[name for name, _ in _stages()])
-def test_stage_depends_on_exactly_the_code_it_imports(name, stage):
-    script = stage["cmd"].split()[1]
-    declared = {d for d in stage["deps"] if d.startswith("src/")}
-    assert script in stage["deps"], f"{name}: its own script {script} is not a dependency"
-    assert declared == _code_deps(ROOT / script), f"{name}: dvc.yaml deps differ from the imports"
+def test_zero_shot_models_are_folders_a_stage_writes():
+    for name, folder in PARAMS["zero_shot"].items():
+        assert folder in _written(), f"zero_shot.{name}: {folder} is written by no stage"

@@ -20,7 +20,7 @@ from transformers import AutoTokenizer, GenerationConfig, PreTrainedTokenizerBas
 
 from kosum.attention import use_packed_attention
 from kosum.chat_format import install_chat_format, ready_for_chat
-from kosum.config import BaseConfig, CausalConfig, GenerateConfig
+from kosum.config import BaseModel, CausalJob, GenerateConfig, PretrainConfig
 from kosum.data import references
 from kosum.generation import Summarizer
 from kosum.metrics import metrics_dict, score_corpus
@@ -113,16 +113,19 @@ def _documents(tokenizer: PreTrainedTokenizerBase, rows: pd.DataFrame, block_siz
     return docs
 
 
-def pretrain_base(cfg: BaseConfig, data_dir: Path, tokenizer_dir: Path, out_dir: Path, live_dir: Path,
-                  checkpoints: Path) -> None:
+def pretrain_base(base: BaseModel, cfg: PretrainConfig, data_dir: Path, tokenizer_dir: Path, out_dir: Path,
+                  live_dir: Path, checkpoints: Path) -> None:
     """Pretrain an embedded Llama/Qwen3 base on the train split's dialogue-and-summary documents (plain text)."""
-    set_seed(cfg.seed)
-    tokenizer = install_chat_format(AutoTokenizer.from_pretrained(tokenizer_dir), cfg.family)
-    model = use_packed_attention(embedded_decoder(tokenizer, cfg.family, cfg.size, MAX_POSITIONS))
-    train, dev = training_splits(cfg, data_dir)
-    run_dir, resume = run_folder(cfg, checkpoints, [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir])
+    schedule = cfg.train
+    set_seed(schedule.seed)
+    tokenizer = install_chat_format(AutoTokenizer.from_pretrained(tokenizer_dir), base.family)
+    model = use_packed_attention(embedded_decoder(tokenizer, base.family, base.size, MAX_POSITIONS))
+    train, dev = training_splits(cfg, schedule.seed, data_dir)
+    inputs = [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir]
+    run_dir, resume = run_folder([base, cfg], checkpoints, inputs)
     counter = TokenCounter(packed_collator())
-    args = training_arguments(cfg, run_dir, detect_precision(), metric_for_best_model="loss", greater_is_better=False)
+    args = training_arguments(schedule, cfg, run_dir, detect_precision(), metric_for_best_model="loss",
+                              greater_is_better=False)
     trainer = CausalTrainer(
         model=model,
         args=args,
@@ -130,7 +133,7 @@ def pretrain_base(cfg: BaseConfig, data_dir: Path, tokenizer_dir: Path, out_dir:
         eval_dataset=_documents(tokenizer, dev, cfg.block_size),
         data_collator=counter,
         processing_class=tokenizer,
-        callbacks=callbacks(cfg, live_dir, resume is not None),
+        callbacks=callbacks(schedule, live_dir, resume is not None),
         eval_collator=packed_collator(),
         eval_rows=None,
         card={},
@@ -139,35 +142,36 @@ def pretrain_base(cfg: BaseConfig, data_dir: Path, tokenizer_dir: Path, out_dir:
     train_and_save(trainer, resume, out_dir)
 
 
-def _causal_card(cfg: CausalConfig) -> dict[str, Any]:
+def _causal_card(job: CausalJob) -> dict[str, Any]:
     """What `predict` needs to rebuild the model and its prompts exactly as trained."""
-    return {"kind": "causal", "base": cfg.model, "quantize_4bit": cfg.quantize_4bit,
-            "trust_remote_code": cfg.trust_remote_code, "prompt": asdict(cfg.prompt)}
+    return {"kind": "causal", "base": job.model, "quantize_4bit": job.recipe.quantize_4bit,
+            "trust_remote_code": job.recipe.trust_remote_code, "prompt": asdict(job.prompt)}
 
 
-def train_causal(cfg: CausalConfig, data_dir: Path, out_dir: Path, live_dir: Path, checkpoints: Path,
+def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, checkpoints: Path,
                  precision: Precision | None = None) -> float:
-    """(Q)LoRA-fine-tune `cfg.model` on the chat-formatted train split; save the best adapter (and optionally a
+    """(Q)LoRA-fine-tune `job.model` on the chat-formatted train split; save the best adapter (and optionally a
     merged model) to `out_dir`. Returns the real-token share of the training batches."""
-    set_seed(cfg.seed)
+    recipe = job.recipe
+    set_seed(job.train.seed)
     precision = precision or detect_precision()
-    tokenizer = ready_for_chat(AutoTokenizer.from_pretrained(cfg.model, trust_remote_code=cfg.trust_remote_code))
-    model = peft_model_for_training(cfg, precision)
-    if cfg.packing:
+    tokenizer = ready_for_chat(AutoTokenizer.from_pretrained(job.model, trust_remote_code=recipe.trust_remote_code))
+    model = peft_model_for_training(job.model, recipe, job.lora, precision)
+    if recipe.packing:
         use_packed_attention(model)
     model.generation_config = GenerationConfig(pad_token_id=tokenizer.pad_token_id)
-    train, dev = training_splits(cfg, data_dir)
-    card = _causal_card(cfg)
-    run_dir, resume = run_folder(cfg, checkpoints, [data_dir / "train.csv", data_dir / "dev.csv", Path(cfg.model)])
-    counter = TokenCounter(packed_collator() if cfg.packing else padded_collator(tokenizer.pad_token_id))
+    train, dev = training_splits(recipe, job.train.seed, data_dir)
+    card = _causal_card(job)
+    run_dir, resume = run_folder([job], checkpoints, [data_dir / "train.csv", data_dir / "dev.csv", Path(job.model)])
+    counter = TokenCounter(packed_collator() if recipe.packing else padded_collator(tokenizer.pad_token_id))
     trainer = CausalTrainer(
         model=model,
-        args=training_arguments(cfg, run_dir, precision),
-        train_dataset=training_examples(tokenizer, train.to_dict("records"), cfg.prompt),
-        eval_dataset=training_examples(tokenizer, dev.to_dict("records"), replace(cfg.prompt, instruction_variants=0)),
+        args=training_arguments(job.train, recipe, run_dir, precision),
+        train_dataset=training_examples(tokenizer, train.to_dict("records"), job.prompt),
+        eval_dataset=training_examples(tokenizer, dev.to_dict("records"), replace(job.prompt, instruction_variants=0)),
         data_collator=counter,
         processing_class=tokenizer,
-        callbacks=callbacks(cfg, live_dir, resume is not None),
+        callbacks=callbacks(job.train, live_dir, resume is not None),
         eval_collator=padded_collator(tokenizer.pad_token_id),
         eval_rows=dev,
         card=card,
@@ -176,6 +180,6 @@ def train_causal(cfg: CausalConfig, data_dir: Path, out_dir: Path, live_dir: Pat
     train_and_save(trainer, resume, out_dir)
     stabilize_adapter_config(out_dir)
     write_model_card(out_dir, **card)
-    if cfg.merge_adapter:
+    if recipe.merge_adapter:
         merge_adapter(out_dir, precision)
     return counter.share

@@ -1,8 +1,11 @@
-"""Typed, strict views of `params.yaml`: one frozen dataclass per section.
+"""Typed, strict views of `params.yaml` and `configs/*.yaml`: one frozen dataclass per file and per section.
 
-Why strict: a typo in `params.yaml` (or in `dvc exp run -S`) must fail loudly instead of silently training with a
-default. Why coercing: PyYAML reads `2e-5` (no dot) as a string, and `dvc exp run -S lr=1` writes an int, so a float
-field accepts both and the error names the key when neither fits.
+Why two kinds of file: `dvc exp show` has a column for every key of `params.yaml` and for every dependency path, so
+`params.yaml` holds only what experiments vary (the shared `train` schedule, the `prompt`, `lora`, which checkpoint
+each model starts from); the recipes that rarely change live in `configs/` (one file each, one column each).
+Why strict: a typo in either (or in `dvc exp run -S`) must fail loudly instead of silently training with a default,
+and a key that moved names its new place. Why coercing: PyYAML reads `2e-5` (no dot) as a string, and
+`dvc exp run -S lr=1` writes an int, so a float field accepts both and the error names the key when neither fits.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import yaml
 
@@ -35,6 +38,11 @@ def load_params(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def load_file(cls: type[T], path: str | Path) -> T:
+    """Load a whole params or config file into `cls` (its top-level keys are `cls`'s fields)."""
+    return from_dict(cls, load_params(path), str(path))
+
+
 def load_section(cls: type[T], path: str | Path, name: str) -> T:
     """Load section `name` (dots for nested sections, e.g. `predict.kobart`) of a params file into `cls`."""
     node: Any = load_params(path)
@@ -51,6 +59,10 @@ def from_dict(cls: type[T], raw: Any, where: str) -> T:
         raise ConfigError(f"{where}: expected a mapping, got {type(raw).__name__}.")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(raw) - set(fields))
+    moved: dict[str, str] = getattr(cls, "MOVED", {})
+    for key in unknown:
+        if key in moved:
+            raise ConfigError(f"{where}: '{key}' has moved: {moved[key]}.")
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(fields)}.")
     hints = typing.get_type_hints(cls)
@@ -86,6 +98,11 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
         if value not in allowed:
             raise ConfigError(f"{where}: {value!r} is not allowed; choose one of {list(allowed)}.")
         return value
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a mapping, got {value!r}.")
+        key_type, item_type = typing.get_args(tp)
+        return {_coerce(key_type, k, where): _coerce(item_type, v, f"{where}.{k}") for k, v in value.items()}
     if origin in (tuple, list):
         if not isinstance(value, list | tuple):
             raise ConfigError(f"{where}: expected a list, got {value!r}.")
@@ -125,89 +142,64 @@ def check(condition: bool, message: str) -> None:
         raise ConfigError(message)
 
 
-@dataclass(frozen=True)
-class CorpusConfig:
-    """The embedded synthetic corpus: same seed, byte-identical CSVs."""
-
-    seed: int = 42
-    n_train: int = 2000
-    n_dev: int = 200
-    n_test: int = 200
-    noise_rate: float = 0.05  # share of raw rows carrying the real data's formatting noise
-
-    def __post_init__(self) -> None:
-        for key in ("n_train", "n_dev", "n_test"):
-            check(getattr(self, key) >= 1, f"{key} must be at least 1.")
-        check(0.0 <= self.noise_rate <= 1.0, "noise_rate must be within [0, 1].")
-
-
-@dataclass(frozen=True)
-class PromptConfig:
-    """How a causal LM sees a dialogue: the prompt variant, its system text and the token budget."""
-
-    style: Literal["simple", "structured", "instruction"] = "structured"
-    system_prompt: str = "당신은 한국어 대화를 정확하고 간결하게 요약하는 어시스턴트입니다."
-    max_prompt_len: int = 1024  # tokens for template + dialogue; only the dialogue is ever cut to fit
-    max_summary_len: int = 128  # training target tokens, end-of-turn token included
-    instruction_variants: int = 0  # augmentation: repeat each training example with N of 5 paraphrased instructions
-
-    def __post_init__(self) -> None:
-        check(self.max_prompt_len >= 64, "max_prompt_len must be at least 64 tokens.")
-        check(self.max_summary_len >= 8, "max_summary_len must be at least 8 tokens.")
-        check(0 <= self.instruction_variants <= 5, "instruction_variants must be within 0..5.")
-        check(
-            self.instruction_variants == 0 or self.style == "instruction",
-            f"instruction_variants needs style: instruction (style {self.style!r} has no instruction to paraphrase).",
-        )
-
-
-@dataclass(frozen=True)
-class PreprocessConfig:
-    """Cleaning and the embedded models' tokenizer."""
-
-    raw_dir: str = "data/raw"  # read by dvc.yaml; point it at a folder with the competition CSVs to use them
-    vocab_size: int = 8000  # BPE vocabulary of the embedded models; larger: shorter sequences, bigger embeddings
-    min_frequency: int = 2  # a merge must occur this often in the train split
-
-    def __post_init__(self) -> None:
-        check(self.vocab_size >= 300, "vocab_size must be at least 300 (256 bytes + special tokens).")
-        check(self.min_frequency >= 1, "min_frequency must be at least 1.")
-
-
 Scheduler = Literal["linear", "cosine", "constant", "constant_with_warmup", "cosine_with_restarts", "polynomial"]
+Family = Literal["llama", "qwen"]
+LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+RECIPE = "the model's recipe in configs/ (seq2seq.yaml or qlora.yaml)"
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Optimisation settings shared by every train stage; names are those of HF `TrainingArguments`."""
+    """The training schedule: params.yaml `train`, shared by every fine-tuning stage (and, with its own values,
+    the embedded bases' pretraining in configs/embedded.yaml)."""
 
-    learning_rate: float = 5e-4
-    lr_scheduler_type: Scheduler = "cosine"
+    lr: float = 1e-3  # the base rate; each recipe's lr_scale multiplies it
+    scheduler: Scheduler = "cosine"
     warmup_ratio: float = 0.05  # share of the steps spent warming up
     weight_decay: float = 0.01
-    num_train_epochs: float = 3.0
-    max_steps: int = -1  # > 0 overrides num_train_epochs
-    per_device_train_batch_size: int = 16
-    per_device_eval_batch_size: int = 32
-    gradient_accumulation_steps: int = 1  # effective batch = batch size x accumulation
-    label_smoothing_factor: float = 0.0
-    max_grad_norm: float = 1.0
+    epochs: float = 4.0
+    max_steps: int = -1  # > 0 overrides epochs
+    batch_size: int = 16  # per device
+    grad_accum: int = 1  # effective batch = batch_size x grad_accum x devices
     seed: int = 42
-    logging_steps: int = 10
-    eval_steps: int = 100  # evaluate (dev loss and dev ROUGE) and checkpoint every N steps
-    eval_samples: int = 64  # dev dialogues used for evaluation during training; 0: the whole dev split
-    early_stopping_patience: int = 3  # evaluations without a better dev ROUGE before stopping; 0: off
+    eval_steps: int = 125  # dev loss + dev ROUGE and a checkpoint every N steps; the best by dev ROUGE is kept
+    early_stopping_patience: int = 3  # evaluations without a better dev ROUGE; 0: off
+
+    MOVED: ClassVar[dict[str, str]] = {
+        "learning_rate": "train.lr (each recipe's lr_scale multiplies it)",
+        "lr_scheduler_type": "train.scheduler",
+        "num_train_epochs": "train.epochs",
+        "per_device_train_batch_size": "train.batch_size",
+        "gradient_accumulation_steps": "train.grad_accum",
+        **{key: RECIPE for key in ("per_device_eval_batch_size", "label_smoothing_factor", "max_grad_norm",
+                                   "logging_steps", "eval_samples")},
+    }
 
     def __post_init__(self) -> None:
-        check(self.learning_rate > 0, "learning_rate must be positive.")
+        check(self.lr > 0, "lr must be positive.")
         check(0.0 <= self.warmup_ratio < 1.0, "warmup_ratio must be within [0, 1).")
-        check(self.num_train_epochs > 0 or self.max_steps > 0, "set num_train_epochs > 0 or max_steps > 0.")
-        for key in ("per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps",
-                    "logging_steps", "eval_steps"):
+        check(self.epochs > 0 or self.max_steps > 0, "set epochs > 0 or max_steps > 0.")
+        for key in ("batch_size", "grad_accum", "eval_steps"):
             check(getattr(self, key) >= 1, f"{key} must be at least 1.")
-        check(0.0 <= self.label_smoothing_factor < 1.0, "label_smoothing_factor must be within [0, 1).")
-        check(self.eval_samples >= 0 and self.early_stopping_patience >= 0,
-              "eval_samples and early_stopping_patience must be >= 0.")
+        check(self.early_stopping_patience >= 0, "early_stopping_patience must be >= 0.")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a recipe adds to the shared schedule: its rate multiplier and the per-model training details."""
+
+    lr_scale: float = 1.0  # this recipe's rate = train.lr x lr_scale, so `-S train.lr=...` moves every model
+    label_smoothing: float = 0.0
+    max_grad_norm: float = 1.0
+    eval_batch_size: int = 32
+    eval_samples: int = 64  # dev dialogues scored while training (to pick the best checkpoint); 0: all of dev
+    logging_steps: int = 25
+
+    def __post_init__(self) -> None:
+        check(self.lr_scale > 0, "lr_scale must be positive.")
+        check(0.0 <= self.label_smoothing < 1.0, "label_smoothing must be within [0, 1).")
+        check(self.eval_batch_size >= 1 and self.logging_steps >= 1, "eval_batch_size and logging_steps must be >= 1.")
+        check(self.eval_samples >= 0, "eval_samples must be >= 0.")
 
 
 @dataclass(frozen=True)
@@ -219,19 +211,18 @@ class BartSize:
     decoder_layers: int = 2
     attention_heads: int = 4
     ffn_dim: int = 512
-    dropout: float = 0.1
+    dropout: float = 0.0
     tie_word_embeddings: bool = False  # a separate output matrix (KoBART ties them); more capacity for a tiny model
 
 
 @dataclass(frozen=True)
-class Seq2SeqConfig(TrainConfig):
-    """The `train_kobart` section: which encoder-decoder to fine-tune, and how."""
+class Seq2SeqRecipe(RunSettings):
+    """configs/seq2seq.yaml: how an encoder-decoder (KoBART or the embedded BART) is fine-tuned."""
 
-    model: str = "embedded"  # "embedded", a hub id (digit82/kobart-summarization) or a local folder
-    embedded: BartSize = BartSize()
     trust_remote_code: bool = False
     encoder_max_len: int = 512  # dialogue tokens; longer dialogues are cut at the end
     decoder_max_len: int = 100  # summary tokens
+    embedded: BartSize = BartSize()  # used when the model is `embedded`
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -239,8 +230,192 @@ class Seq2SeqConfig(TrainConfig):
 
 
 @dataclass(frozen=True)
+class CausalRecipe(RunSettings):
+    """configs/qlora.yaml: how a causal LM is adapted with (Q)LoRA and how long its prompts may be."""
+
+    quantize_4bit: bool = True  # QLoRA: NF4 weights with double quantization; false: plain LoRA
+    target_modules: tuple[str, ...] = LORA_TARGETS  # all seven linear projections of a Llama/Qwen block
+    packing: bool = True  # padding-free batches with per-example position ids; false: padded batches
+    gradient_checkpointing: bool = False  # less activation memory, ~30 % slower
+    merge_adapter: bool = False  # also save a merged full model under <out>/merged
+    trust_remote_code: bool = False
+    max_prompt_len: int = 768  # template + dialogue tokens; only the dialogue is ever cut to fit
+    max_summary_len: int = 96  # summary tokens learned and generated while training, end-of-turn included
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check(self.max_prompt_len >= 64, "max_prompt_len must be at least 64 tokens.")
+        check(self.max_summary_len >= 8, "max_summary_len must be at least 8 tokens.")
+        check(len(self.target_modules) >= 1, "target_modules must name at least one module.")
+
+
+@dataclass(frozen=True)
+class PromptChoice:
+    """params.yaml `prompt`: which prompt the causal LMs get (training, prediction and zero-shot alike)."""
+
+    style: Literal["simple", "structured", "instruction"] = "structured"
+    system_prompt: str = "당신은 한국어 대화를 정확하고 간결하게 요약하는 어시스턴트입니다."
+    instruction_variants: int = 0  # augmentation: repeat each training example with N of 5 paraphrased instructions
+
+    MOVED: ClassVar[dict[str, str]] = {key: "configs/qlora.yaml" for key in ("max_prompt_len", "max_summary_len")}
+
+    def __post_init__(self) -> None:
+        check(0 <= self.instruction_variants <= 5, "instruction_variants must be within 0..5.")
+        check(
+            self.instruction_variants == 0 or self.style == "instruction",
+            f"instruction_variants needs style: instruction (style {self.style!r} has no instruction to paraphrase).",
+        )
+
+
+@dataclass(frozen=True)
+class PromptConfig:
+    """A causal LM's full prompt settings: the params' choice plus the recipe's token budgets (stored in the card)."""
+
+    style: Literal["simple", "structured", "instruction"] = "structured"
+    system_prompt: str = "당신은 한국어 대화를 정확하고 간결하게 요약하는 어시스턴트입니다."
+    max_prompt_len: int = 1024
+    max_summary_len: int = 128
+    instruction_variants: int = 0
+
+    def __post_init__(self) -> None:
+        PromptChoice(self.style, self.system_prompt, self.instruction_variants)  # the same checks as in params
+        check(self.max_prompt_len >= 64, "max_prompt_len must be at least 64 tokens.")
+        check(self.max_summary_len >= 8, "max_summary_len must be at least 8 tokens.")
+
+
+def prompt_config(choice: PromptChoice, recipe: CausalRecipe) -> PromptConfig:
+    """The prompt a causal LM is trained and prompted with."""
+    return PromptConfig(choice.style, choice.system_prompt, recipe.max_prompt_len, recipe.max_summary_len,
+                        choice.instruction_variants)
+
+
+@dataclass(frozen=True)
+class LoraSettings:
+    """params.yaml `lora`: the adapters' size, shared by every QLoRA model (targets are in configs/qlora.yaml)."""
+
+    r: int = 16  # higher: more capacity, more memory
+    alpha: int = 32  # scale = alpha / r
+    dropout: float = 0.0
+
+    MOVED: ClassVar[dict[str, str]] = {"target_modules": "configs/qlora.yaml"}
+
+    def __post_init__(self) -> None:
+        check(self.r >= 1 and self.alpha >= 1, "lora r and alpha must be at least 1.")
+        check(0.0 <= self.dropout < 1.0, "lora dropout must be within [0, 1).")
+
+
+@dataclass(frozen=True)
+class PreprocessConfig:
+    """params.yaml `preprocess`: where the raw CSVs are."""
+
+    raw_dir: str = "data/raw"  # read by dvc.yaml; point it at a folder with the competition CSVs to use them
+
+    MOVED: ClassVar[dict[str, str]] = {
+        key: "configs/embedded.yaml: tokenizer" for key in ("vocab_size", "min_frequency")
+    }
+
+
+@dataclass(frozen=True)
+class Params:
+    """params.yaml: what experiments vary. Every key is a column of `dvc exp show`, so keep it short."""
+
+    preprocess: PreprocessConfig = PreprocessConfig()
+    train: TrainConfig = TrainConfig()
+    prompt: PromptChoice = PromptChoice()
+    lora: LoraSettings = LoraSettings()
+    models: dict[str, str] = dataclasses.field(default_factory=dict)  # name -> checkpoint it starts from
+    zero_shot: dict[str, str] = dataclasses.field(default_factory=dict)  # name -> causal LM folder scored untuned
+
+    MOVED: ClassVar[dict[str, str]] = {
+        "corpus": "configs/embedded.yaml: corpus",
+        "train_kobart": "train (shared schedule), models.kobart (checkpoint) and configs/seq2seq.yaml (the rest)",
+        **{f"train_{m}_qlora": f"train, prompt, lora, models.{m}_qlora and configs/qlora.yaml"
+           for m in ("llama", "qwen")},
+        **{f"base_{m}": "configs/embedded.yaml: bases and pretrain" for m in ("llama", "qwen")},
+        "predict": "configs/decode.yaml",
+        "evaluate": "models and zero_shot (every model there is scored); the lead baseline's length is the median "
+                    "train summary length",
+    }
+
+    def __post_init__(self) -> None:
+        check(not set(self.models) & set(self.zero_shot), "a name must not be both in models and zero_shot.")
+        check("lead" not in {*self.models, *self.zero_shot}, "'lead' is the baseline's name; rename that model.")
+
+    @property
+    def scored(self) -> tuple[str, ...]:
+        """Every model the pipeline predicts with, in params order: fine-tuned, then zero-shot."""
+        return (*self.models, *self.zero_shot)
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    """The embedded synthetic corpus: same seed, byte-identical CSVs."""
+
+    seed: int = 42
+    n_train: int = 2000  # the competition has 12457
+    n_dev: int = 200
+    n_test: int = 200
+    noise_rate: float = 0.05  # share of raw rows carrying the real data's formatting noise
+
+    def __post_init__(self) -> None:
+        for key in ("n_train", "n_dev", "n_test"):
+            check(getattr(self, key) >= 1, f"{key} must be at least 1.")
+        check(0.0 <= self.noise_rate <= 1.0, "noise_rate must be within [0, 1].")
+
+
+@dataclass(frozen=True)
+class TokenizerConfig:
+    """The embedded models' byte-level BPE, trained on the train split by `preprocess`."""
+
+    vocab_size: int = 8000  # larger: shorter sequences, bigger embedding matrices
+    min_frequency: int = 2  # a merge must occur this often in the train split
+
+    def __post_init__(self) -> None:
+        check(self.vocab_size >= 300, "vocab_size must be at least 300 (256 bytes + special tokens).")
+        check(self.min_frequency >= 1, "min_frequency must be at least 1.")
+
+
+@dataclass(frozen=True)
+class DecoderSize:
+    """Shape of an embedded decoder-only base (Llama or Qwen3 class, built from config)."""
+
+    hidden_size: int = 128
+    num_hidden_layers: int = 2
+    num_attention_heads: int = 4
+    num_key_value_heads: int = 2  # grouped-query attention, as in both real families
+    intermediate_size: int = 352
+
+
+@dataclass(frozen=True)
+class BaseModel:
+    """One embedded decoder base: its architecture and chat format, and its shape."""
+
+    family: Family = "llama"  # Llama-3 or Qwen3 (ChatML)
+    size: DecoderSize = DecoderSize()
+
+
+@dataclass(frozen=True)
+class PretrainConfig(RunSettings):
+    """How the embedded bases are pretrained on the train split's text (stand-ins for hub checkpoints)."""
+
+    block_size: int = 384  # tokens per pretraining document (dialogue + summary); longer ones are cut
+    train: TrainConfig = TrainConfig(lr=3e-3, epochs=3.0, early_stopping_patience=0)
+
+
+@dataclass(frozen=True)
+class EmbeddedConfig:
+    """configs/embedded.yaml: the offline default (corpus, tokenizer, base models); unused with real data and
+    real checkpoints."""
+
+    corpus: CorpusConfig = CorpusConfig()
+    tokenizer: TokenizerConfig = TokenizerConfig()
+    pretrain: PretrainConfig = PretrainConfig()
+    bases: dict[str, BaseModel] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class GenerateConfig:
-    """Decoding settings of the `predict` stage (one section per model under `predict`)."""
+    """Decoding settings of one model in `predict` (configs/decode.yaml: `default` merged with the model's entry)."""
 
     num_beams: int = 4
     max_new_tokens: int = 100
@@ -257,66 +432,32 @@ class GenerateConfig:
               "num_beams, max_new_tokens and batch_size must be at least 1.")
 
 
-@dataclass(frozen=True)
-class EvaluateConfig:
-    """Which models the `evaluate` stage scores, and the lead baseline's length."""
-
-    models: tuple[str, ...] = ("kobart",)  # folders under predictions/; add one line per model
-    lead_max_chars: int = 0  # lead baseline length in characters; 0: the median train summary length
-
-    def __post_init__(self) -> None:
-        check(len(set(self.models)) == len(self.models), "models must not repeat.")
-        check("lead" not in self.models, "'lead' is the baseline's name; rename that model.")
-        check(self.lead_max_chars >= 0, "lead_max_chars must be >= 0.")
-
-
-Family = Literal["llama", "qwen"]
-LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+def load_decode(path: str | Path, name: str) -> GenerateConfig:
+    """`name`'s decoding settings: the file's `default` section with `name`'s own section (if any) on top."""
+    raw = load_params(path)
+    check(isinstance(raw.get("default"), dict), f"{path}: a 'default' section is required.")
+    own = raw.get(name) or {}
+    check(isinstance(own, dict), f"{path}:{name}: expected a mapping of decoding settings.")
+    return from_dict(GenerateConfig, {**raw["default"], **own}, f"{path}:{name}")
 
 
 @dataclass(frozen=True)
-class DecoderSize:
-    """Shape of an embedded decoder-only base (Llama or Qwen3 class, built from config)."""
+class CausalJob:
+    """Everything a (Q)LoRA fine-tune reads, gathered from params.yaml and configs/qlora.yaml."""
 
-    hidden_size: int = 128
-    num_hidden_layers: int = 2
-    num_attention_heads: int = 4
-    num_key_value_heads: int = 2  # grouped-query attention, as in both real families
-    intermediate_size: int = 352
-
-
-@dataclass(frozen=True)
-class BaseConfig(TrainConfig):
-    """A `base_*` section: causal-LM pretraining of an embedded base on the train split's text."""
-
-    family: Family = "llama"  # architecture and chat format: Llama-3 or Qwen3 (ChatML)
-    size: DecoderSize = DecoderSize()
-    block_size: int = 384  # tokens per pretraining document (dialogue + summary); longer ones are cut
+    model: str  # the checkpoint it starts from
+    train: TrainConfig
+    recipe: CausalRecipe
+    lora: LoraSettings
+    prompt: PromptConfig
 
 
-@dataclass(frozen=True)
-class LoraSettings:
-    """LoRA adapters; the defaults adapt all seven linear projections of a Llama/Qwen block."""
-
-    r: int = 16  # higher: more capacity, more memory
-    alpha: int = 32  # scale = alpha / r
-    dropout: float = 0.05
-    target_modules: tuple[str, ...] = LORA_TARGETS
-
-    def __post_init__(self) -> None:
-        check(self.r >= 1 and self.alpha >= 1, "lora r and alpha must be at least 1.")
-        check(0.0 <= self.dropout < 1.0, "lora dropout must be within [0, 1).")
+def model_entry(params: Params, name: str) -> str:
+    """The checkpoint `params.models[name]` starts from; a name missing there is a ConfigError."""
+    check(name in params.models, f"params.yaml models: no entry '{name}'; add `{name}: <checkpoint>` under models.")
+    return params.models[name]
 
 
-@dataclass(frozen=True)
-class CausalConfig(TrainConfig):
-    """A `train_*_qlora` section: which causal LM to adapt with (Q)LoRA, its prompt, and how."""
-
-    model: str = "models/base_llama"  # the embedded base (stage base_llama) or a hub id / folder
-    trust_remote_code: bool = False
-    quantize_4bit: bool = True  # QLoRA: NF4 weights with double quantization; false: plain LoRA
-    lora: LoraSettings = LoraSettings()
-    prompt: PromptConfig = PromptConfig()
-    packing: bool = True  # padding-free batches with per-example position ids; false: padded batches
-    gradient_checkpointing: bool = False  # less activation memory, ~30% slower
-    merge_adapter: bool = False  # also save a merged full model under <out>/merged
+def causal_job(params: Params, name: str, recipe: CausalRecipe) -> CausalJob:
+    """The fine-tune of `params.models[name]` with `recipe`."""
+    return CausalJob(model_entry(params, name), params.train, recipe, params.lora, prompt_config(params.prompt, recipe))

@@ -6,20 +6,25 @@ and look better (or worse) than it is; kosum refuses to score it and names the o
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
 from kosum.data import PREDICTION_FILES, DataError, read_processed, references
+from kosum.files import atomic_path, write_csv, write_json
 from kosum.metrics import RougeScores, metrics_dict, score_corpus
+from kosum.plots import write_plots
 
 SHOWN_IDS = 5  # offending fnames listed in an error message
+LEAD = "lead"
+Scores = dict[str, dict[str, float]]  # split -> metric -> value
 
 
 def aligned_predictions(path: Path, fnames: list[str]) -> list[str]:
     """The `summary` column of `path` in the order of `fnames`; any mismatch of ids is an error naming them."""
     if not path.exists():
-        raise DataError(f"{path}: missing; run that model's predict stage or remove it from evaluate.models.")
+        raise DataError(f"{path}: missing; run that model's predict stage or remove it from params.yaml.")
     frame = read_processed(path)
     if list(frame.columns[:2]) != ["fname", "summary"]:
         raise DataError(f"{path}: expected columns fname,summary; found {list(frame.columns)}.")
@@ -100,3 +105,36 @@ def evaluate_model(
         total, tables[split] = score_split(predictions, refs, fnames)
         scores[split] = metrics_dict(total)
     return scores, tables
+
+
+def lead_length(data_dir: Path) -> int:
+    """The lead baseline's length: the median train summary length in characters (from preprocess's stats)."""
+    stats = json.loads((data_dir / "stats.json").read_text(encoding="utf-8"))
+    return int(stats["train"]["summary_chars"]["p50"])
+
+
+def evaluate_all(data_dir: Path, predictions_dir: Path, models: tuple[str, ...]) -> dict[str, tuple[Scores, dict]]:
+    """The lead baseline and every model in `models` (folders under `predictions_dir`), in that order."""
+    sets, lead_chars = reference_sets(data_dir), lead_length(data_dir)
+    results = {LEAD: evaluate_model(None, sets, lead_chars)}
+    for model in models:
+        results[model] = evaluate_model(predictions_dir / model, sets, lead_chars)
+    return results
+
+
+def final_scores(results: dict[str, Scores]) -> dict[str, dict[str, float]]:
+    """The DVC metrics: each model's `final` per split, and nothing else, so `dvc exp show` stays narrow."""
+    return {model: {f"{split}_final": scores[split]["final"] for split in scores} for model, scores in results.items()}
+
+
+def write_evaluation(results: dict[str, tuple[Scores, dict]], live_root: Path, metrics_dir: Path) -> None:
+    """`scores.json` (DVC metrics), `leaderboard.md` (R1/R2/RL too), `samples/` and `plots/` under `metrics_dir`."""
+    scores = {model: split_scores for model, (split_scores, _) in results.items()}
+    write_json(final_scores(scores), metrics_dir / "scores.json")
+    with atomic_path(metrics_dir / "samples") as tmp:
+        for model, (_, tables) in results.items():
+            for split, table in tables.items():
+                write_csv(table, tmp / f"{model}_{split}.csv")
+    with atomic_path(metrics_dir / "leaderboard.md") as tmp:
+        tmp.write_text(leaderboard(scores), encoding="utf-8")
+    write_plots(live_root, scores, metrics_dir / "plots")

@@ -34,7 +34,7 @@ from transformers import (
     Qwen3ForCausalLM,
 )
 
-from kosum.config import BartSize, CausalConfig, DecoderSize, Family, LoraSettings, Seq2SeqConfig
+from kosum.config import BartSize, CausalRecipe, DecoderSize, Family, LoraSettings, Seq2SeqRecipe
 from kosum.tokenizer import add_tags
 
 EMBEDDED = "embedded"
@@ -91,15 +91,18 @@ def embedded_bart(tokenizer: PreTrainedTokenizerBase, size: BartSize, max_len: i
     return BartForConditionalGeneration(config)
 
 
-def load_seq2seq(cfg: Seq2SeqConfig, tokenizer_dir: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """The encoder-decoder named by `cfg.model`, with speaker and mask tags as single tokens."""
-    if cfg.model == EMBEDDED:
+def load_seq2seq(
+    model_name: str, recipe: Seq2SeqRecipe, tokenizer_dir: Path
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """The encoder-decoder `model_name` ("embedded", a hub id or a folder), with speaker and mask tags as single
+    tokens."""
+    if model_name == EMBEDDED:
         tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
-        max_len = max(cfg.encoder_max_len, cfg.decoder_max_len) + 2
-        return embedded_bart(tokenizer, cfg.embedded, max_len), tokenizer
-    tokenizer = AutoTokenizer.from_pretrained(cfg.model, trust_remote_code=cfg.trust_remote_code)
+        max_len = max(recipe.encoder_max_len, recipe.decoder_max_len) + 2
+        return embedded_bart(tokenizer, recipe.embedded, max_len), tokenizer
+    tokenizer = AutoTokenizer.from_pretrained(model_name, trust_remote_code=recipe.trust_remote_code)
     model = AutoModelForSeq2SeqLM.from_pretrained(
-        cfg.model, trust_remote_code=cfg.trust_remote_code, use_safetensors=True
+        model_name, trust_remote_code=recipe.trust_remote_code, use_safetensors=True
     )
     if add_tags(tokenizer):
         model.resize_token_embeddings(len(tokenizer))
@@ -168,13 +171,13 @@ def bnb_config(quantize_4bit: bool, precision: Precision) -> BitsAndBytesConfig 
     )
 
 
-def lora_config(lora: LoraSettings) -> LoraConfig:
-    """LoRA adapters on the configured projections (all seven linear layers of a block by default)."""
+def lora_config(lora: LoraSettings, target_modules: tuple[str, ...]) -> LoraConfig:
+    """LoRA adapters on the recipe's projections (all seven linear layers of a block by default)."""
     return LoraConfig(
         r=lora.r,
         lora_alpha=lora.alpha,
         lora_dropout=lora.dropout,
-        target_modules=list(lora.target_modules),
+        target_modules=list(target_modules),
         bias="none",
         task_type="CAUSAL_LM",
     )
@@ -211,14 +214,16 @@ def keep_standard_4bit_layout(model: PreTrainedModel) -> PreTrainedModel:
     return model
 
 
-def peft_model_for_training(cfg: CausalConfig, precision: Precision) -> PreTrainedModel:
-    """The base named by `cfg.model` with fresh LoRA adapters; only the adapters train."""
-    model = load_causal(cfg.model, cfg.quantize_4bit, precision, cfg.trust_remote_code)
-    if cfg.quantize_4bit:
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.gradient_checkpointing)
-    elif cfg.gradient_checkpointing:
+def peft_model_for_training(
+    model_name: str, recipe: CausalRecipe, lora: LoraSettings, precision: Precision
+) -> PreTrainedModel:
+    """The base `model_name` with fresh LoRA adapters; only the adapters train."""
+    model = load_causal(model_name, recipe.quantize_4bit, precision, recipe.trust_remote_code)
+    if recipe.quantize_4bit:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=recipe.gradient_checkpointing)
+    elif recipe.gradient_checkpointing:
         model.gradient_checkpointing_enable()
-    return get_peft_model(model, lora_config(cfg.lora))
+    return get_peft_model(model, lora_config(lora, recipe.target_modules))
 
 
 def load_adapted(adapter_dir: Path, card: dict[str, Any], precision: Precision) -> PreTrainedModel:

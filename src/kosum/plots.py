@@ -1,12 +1,11 @@
 """Static PNG plots of the training curves and the model scores, for reading offline.
 
 Why: `dvc plots show` writes HTML that loads its chart library from a CDN, so on an air-gapped machine it is blank.
-These PNGs show the same data (DVCLive's TSV files, evaluate's metrics JSON) with matplotlib's file backend.
+These PNGs show the same data (DVCLive's TSV files, evaluate's scores) with matplotlib's file backend.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
@@ -48,14 +47,13 @@ def training_curves(run: str, live_dir: Path, out: Path) -> None:
     plt.close(fig)
 
 
-def score_table(metrics_dir: Path) -> pd.DataFrame:
-    """One row per model from evaluate's `<model>.json`: final, R1, R2, RL on dev and test, best dev first."""
+def score_table(scores: dict[str, dict[str, dict[str, float]]]) -> pd.DataFrame:
+    """One row per model (`scores`: model -> split -> metric): final, R1, R2, RL on dev and test, best dev first."""
     rows = []
-    for path in sorted(metrics_dir.glob("*.json")):
-        scores = json.loads(path.read_text(encoding="utf-8"))
-        row = {"model": path.stem}
+    for model, splits in scores.items():
+        row = {"model": model}
         for split in SPLITS:
-            row.update({f"{split}_{key}": round(value, 4) for key, value in scores[split].items()})
+            row.update({f"{split}_{key}": round(value, 4) for key, value in splits.get(split, {}).items()})
         rows.append(row)
     return pd.DataFrame(rows).sort_values("dev_final", ascending=False, ignore_index=True)
 
@@ -75,12 +73,13 @@ def score_bars(table: pd.DataFrame, out: Path) -> None:
     plt.close(fig)
 
 
-def write_plots(live_root: Path, metrics_dir: Path, out_dir: Path) -> None:
+def write_plots(live_root: Path, scores: dict[str, dict[str, dict[str, float]]], out_dir: Path) -> None:
     """`curves_<run>.png` per DVCLive run, `scores.png` and `scores.csv`, replacing `out_dir` whole."""
     with atomic_path(out_dir) as tmp:
         tmp.mkdir(parents=True, exist_ok=True)
-        for live_dir in sorted(p for p in live_root.iterdir() if (p / "plots" / "metrics").is_dir()):
+        runs = sorted(live_root.iterdir()) if live_root.is_dir() else []
+        for live_dir in (p for p in runs if (p / "plots" / "metrics").is_dir()):
             training_curves(live_dir.name, live_dir, tmp / f"curves_{live_dir.name}.png")
-        table = score_table(metrics_dir)
+        table = score_table(scores)
         write_csv(table, tmp / "scores.csv")
         score_bars(table, tmp / "scores.png")

@@ -6,37 +6,41 @@ from pathlib import Path
 
 from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, set_seed
 
-from kosum.config import Seq2SeqConfig
+from kosum.config import Seq2SeqRecipe, TrainConfig
 from kosum.features import seq2seq_example
 from kosum.models import detect_precision, load_seq2seq, write_model_card
 from kosum.training import callbacks, rouge_metrics, run_folder, train_and_save, training_arguments, training_splits
 
 
 def train_seq2seq(
-    cfg: Seq2SeqConfig,
+    model_name: str,
+    schedule: TrainConfig,
+    recipe: Seq2SeqRecipe,
     data_dir: Path,
     tokenizer_dir: Path,
     out_dir: Path,
     live_dir: Path,
     checkpoints: Path,
 ) -> None:
-    """Train on `data_dir`'s processed splits, keep the best checkpoint by dev ROUGE and save it with its
-    tokenizer to `out_dir`."""
-    set_seed(cfg.seed)
-    model, tokenizer = load_seq2seq(cfg, tokenizer_dir)
-    train, dev = training_splits(cfg, data_dir)
+    """Fine-tune `model_name` ("embedded", a hub id or a folder) on `data_dir`'s processed splits, keep the best
+    checkpoint by dev ROUGE and save it with its tokenizer to `out_dir`."""
+    set_seed(schedule.seed)
+    model, tokenizer = load_seq2seq(model_name, recipe, tokenizer_dir)
+    train, dev = training_splits(recipe, schedule.seed, data_dir)
     features = [
-        [seq2seq_example(tokenizer, r.dialogue, r.summary, cfg.encoder_max_len, cfg.decoder_max_len)
+        [seq2seq_example(tokenizer, r.dialogue, r.summary, recipe.encoder_max_len, recipe.decoder_max_len)
          for r in frame.itertuples()]
         for frame in (train, dev)
     ]
-    run_dir, resume = run_folder(cfg, checkpoints, [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir])
+    inputs = [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir]
+    run_dir, resume = run_folder([model_name, schedule, recipe], checkpoints, inputs)
     args = training_arguments(
-        cfg,
+        schedule,
+        recipe,
         run_dir,
         detect_precision(),
         predict_with_generate=True,
-        generation_max_length=cfg.decoder_max_len,
+        generation_max_length=recipe.decoder_max_len,
         generation_num_beams=1,
         train_sampling_strategy="group_by_length",  # similar lengths per batch: less padding
     )
@@ -48,7 +52,7 @@ def train_seq2seq(
         data_collator=DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=-100),
         processing_class=tokenizer,
         compute_metrics=rouge_metrics(tokenizer),
-        callbacks=callbacks(cfg, live_dir, resume is not None),
+        callbacks=callbacks(schedule, live_dir, resume is not None),
     )
     train_and_save(trainer, resume, out_dir)
-    write_model_card(out_dir, "seq2seq", encoder_max_len=cfg.encoder_max_len, decoder_max_len=cfg.decoder_max_len)
+    write_model_card(out_dir, "seq2seq", encoder_max_len=recipe.encoder_max_len, decoder_max_len=recipe.decoder_max_len)

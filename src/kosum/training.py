@@ -14,7 +14,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from transformers import (
 from transformers.integrations import DVCLiveCallback
 from transformers.trainer_utils import get_last_checkpoint
 
-from kosum.config import TrainConfig
+from kosum.config import RunSettings, TrainConfig
 from kosum.data import read_processed
 from kosum.generation import clean_summary
 from kosum.metrics import metrics_dict, score_corpus
@@ -61,29 +61,30 @@ def live_callback(live_dir: Path, resume: bool) -> StepLive:
 
 
 def training_arguments(
-    cfg: TrainConfig, output_dir: Path, precision: Precision, **overrides: Any
+    schedule: TrainConfig, run: RunSettings, output_dir: Path, precision: Precision, **overrides: Any
 ) -> Seq2SeqTrainingArguments:
-    """HF arguments from the typed config; evaluation and checkpoints every `eval_steps`, best by dev ROUGE."""
+    """HF arguments from the shared schedule and a recipe's settings; the rate is `schedule.lr x run.lr_scale`;
+    evaluation and checkpoints every `eval_steps`, best by dev ROUGE."""
     settings: dict[str, Any] = dict(
         output_dir=str(output_dir),
-        learning_rate=cfg.learning_rate,
-        lr_scheduler_type=cfg.lr_scheduler_type,
-        warmup_steps=cfg.warmup_ratio,  # transformers 5: a value below 1 is a ratio of the total steps
-        weight_decay=cfg.weight_decay,
-        num_train_epochs=cfg.num_train_epochs,
-        max_steps=cfg.max_steps,
-        per_device_train_batch_size=cfg.per_device_train_batch_size,
-        per_device_eval_batch_size=cfg.per_device_eval_batch_size,
-        gradient_accumulation_steps=cfg.gradient_accumulation_steps,
-        label_smoothing_factor=cfg.label_smoothing_factor,
-        max_grad_norm=cfg.max_grad_norm,
-        seed=cfg.seed,
-        data_seed=cfg.seed,
-        logging_steps=cfg.logging_steps,
+        learning_rate=schedule.lr * run.lr_scale,
+        lr_scheduler_type=schedule.scheduler,
+        warmup_steps=schedule.warmup_ratio,  # transformers 5: a value below 1 is a ratio of the total steps
+        weight_decay=schedule.weight_decay,
+        num_train_epochs=schedule.epochs,
+        max_steps=schedule.max_steps,
+        per_device_train_batch_size=schedule.batch_size,
+        per_device_eval_batch_size=run.eval_batch_size,
+        gradient_accumulation_steps=schedule.grad_accum,
+        label_smoothing_factor=run.label_smoothing,
+        max_grad_norm=run.max_grad_norm,
+        seed=schedule.seed,
+        data_seed=schedule.seed,
+        logging_steps=run.logging_steps,
         eval_strategy="steps",
-        eval_steps=cfg.eval_steps,
+        eval_steps=schedule.eval_steps,
         save_strategy="steps",
-        save_steps=cfg.eval_steps,
+        save_steps=schedule.eval_steps,
         save_total_limit=2,
         load_best_model_at_end=True,
         metric_for_best_model=BEST_METRIC,
@@ -98,26 +99,27 @@ def training_arguments(
     return Seq2SeqTrainingArguments(**settings)
 
 
-def callbacks(cfg: TrainConfig, live_dir: Path, resume: bool) -> list:
+def callbacks(schedule: TrainConfig, live_dir: Path, resume: bool) -> list:
     """DVCLive plus early stopping on dev ROUGE (when a patience is set)."""
     found = [live_callback(live_dir, resume)]
-    if cfg.early_stopping_patience > 0:
-        found.append(EarlyStoppingCallback(early_stopping_patience=cfg.early_stopping_patience))
+    if schedule.early_stopping_patience > 0:
+        found.append(EarlyStoppingCallback(early_stopping_patience=schedule.early_stopping_patience))
     return found
 
 
-def training_splits(cfg: TrainConfig, data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def training_splits(run: RunSettings, seed: int, data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The processed train split and the seeded dev sample scored during training (all of dev when
     `eval_samples` is 0 or larger than the split)."""
     train, dev = read_processed(data_dir / "train.csv"), read_processed(data_dir / "dev.csv")
-    if 0 < cfg.eval_samples < len(dev):
-        dev = dev.sample(n=cfg.eval_samples, random_state=cfg.seed).sort_index()
+    if 0 < run.eval_samples < len(dev):
+        dev = dev.sample(n=run.eval_samples, random_state=seed).sort_index()
     return train, dev
 
 
-def run_folder(cfg: TrainConfig, checkpoints: Path, inputs: Iterable[Path]) -> tuple[Path, str | None]:
-    """The fingerprinted checkpoint folder of this run and the checkpoint to resume from, if a killed run left one."""
-    run_dir = checkpoints / fingerprint(cfg, inputs)
+def run_folder(settings: Iterable[Any], checkpoints: Path, inputs: Iterable[Path]) -> tuple[Path, str | None]:
+    """The fingerprinted checkpoint folder of this run (`settings`: the values and dataclasses that shape it) and the
+    checkpoint to resume from, if a killed run left one."""
+    run_dir = checkpoints / fingerprint(settings, inputs)
     return run_dir, resume_point(run_dir)
 
 
@@ -129,9 +131,10 @@ def train_and_save(trainer: Trainer, resume: str | None, out_dir: Path) -> None:
     finish_run(Path(trainer.args.output_dir))
 
 
-def fingerprint(settings: Any, files: Iterable[Path]) -> str:
+def fingerprint(settings: Iterable[Any], files: Iterable[Path]) -> str:
     """A short hash of the settings and the bytes of the input files: which checkpoints may be resumed."""
-    digest = hashlib.sha256(json.dumps(asdict(settings), sort_keys=True, default=str).encode())
+    values = [asdict(s) if is_dataclass(s) else s for s in settings]
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode())
     for path in sorted(Path(p) for p in files):
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
             if file.is_file():
