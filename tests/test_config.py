@@ -17,7 +17,6 @@ from kosum.config import (
     from_dict,
     load_decode,
     load_file,
-    load_section,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,12 +58,16 @@ def test_nested_and_optional_values():
     assert cfg.name is None and cfg.prompt.style == "simple" and cfg.prompt.max_prompt_len == 1024
 
 
-def test_missing_section_names_file_and_section(tmp_path):
-    params = tmp_path / "params.yaml"
-    params.write_text("corpus: {seed: 1}\n")
-    assert load_section(CorpusConfig, params, "corpus").seed == 1
-    with pytest.raises(ConfigError, match="section 'tokenizer' is missing"):
-        load_section(CorpusConfig, params, "tokenizer")
+def test_a_whole_file_loads_and_names_itself_in_errors(tmp_path):
+    path = tmp_path / "embedded.yaml"
+    path.write_text("corpus: {seed: 1}\n")
+    assert load_file(EmbeddedConfig, path).corpus.seed == 1
+    path.write_text("corpus: {seed: 1}\ncorpuz: {}\n")
+    with pytest.raises(ConfigError, match=r"embedded.yaml: unknown key\(s\) \['corpuz'\]"):
+        load_file(EmbeddedConfig, path)
+    path.write_text("- not a mapping\n")
+    with pytest.raises(ConfigError, match="expected a mapping of sections"):
+        load_file(EmbeddedConfig, path)
 
 
 def test_range_checks():

@@ -43,16 +43,6 @@ def load_file(cls: type[T], path: str | Path) -> T:
     return from_dict(cls, load_params(path), str(path))
 
 
-def load_section(cls: type[T], path: str | Path, name: str) -> T:
-    """Load section `name` (dots for nested sections, e.g. `predict.kobart`) of a params file into `cls`."""
-    node: Any = load_params(path)
-    for part in name.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise ConfigError(f"{path}: section '{name}' is missing.")
-        node = node[part]
-    return from_dict(cls, node, f"{path}:{name}")
-
-
 def from_dict(cls: type[T], raw: Any, where: str) -> T:
     """Build dataclass `cls` from a mapping, rejecting unknown keys and coercing YAML scalars to field types."""
     if not isinstance(raw, dict):
