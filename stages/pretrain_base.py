@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kosum.causal import pretrain_base
 from kosum.cli import run_stage
-from kosum.config import EmbeddedConfig, check, load_file
+from kosum.config import EmbeddedConfig, load_file
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,9 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--checkpoints", type=Path, default=None, help="default: checkpoints/base_<name>")
     args = parser.parse_args(argv)
     cfg = load_file(EmbeddedConfig, args.embedded)
-    check(args.base in cfg.bases, f"{args.embedded}: bases has no '{args.base}'; found {sorted(cfg.bases)}.")
     checkpoints = args.checkpoints or Path("checkpoints") / f"base_{args.base}"
-    pretrain_base(cfg.bases[args.base], cfg.pretrain, args.data_dir, args.tokenizer_dir, args.out_dir,
+    pretrain_base(cfg.base(args.base), cfg.pretrain, args.data_dir, args.tokenizer_dir, args.out_dir,
                   args.live_dir, checkpoints)
 
 

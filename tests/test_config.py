@@ -17,6 +17,7 @@ from kosum.config import (
     from_dict,
     load_decode,
     load_file,
+    model_entry,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,3 +117,18 @@ def test_moved_keys_name_their_new_place_and_unknown_keys_stay_errors(tmp_path, 
 def test_a_model_in_both_mappings_is_an_error():
     with pytest.raises(ConfigError, match="both in models and zero_shot"):
         from_dict(Params, {"models": {"a": "x"}, "zero_shot": {"a": "y"}}, "params.yaml")
+
+
+@pytest.mark.parametrize("build", [lambda: CausalRecipe(max_prompt_len=32), lambda: PromptConfig(max_prompt_len=32)])
+def test_token_budgets_are_checked_wherever_they_are_set(build):
+    with pytest.raises(ConfigError, match="max_prompt_len must be at least 64 tokens"):
+        build()
+
+
+def test_missing_model_or_base_names_where_to_add_it():
+    with pytest.raises(ConfigError, match="params.yaml models: no entry 'solar_qlora'"):
+        model_entry(from_dict(Params, {"models": {"kobart": "embedded"}}, "params.yaml"), "solar_qlora")
+    embedded = load_file(EmbeddedConfig, ROOT / "configs/embedded.yaml")
+    assert embedded.base("qwen").family == "qwen"
+    with pytest.raises(ConfigError, match=r"bases: no 'mistral'; found \['llama', 'qwen'\]"):
+        embedded.base("mistral")

@@ -138,6 +138,21 @@ LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", 
 RECIPE = "the model's recipe in configs/ (seq2seq.yaml or qlora.yaml)"
 
 
+def check_prompt_choice(style: str, instruction_variants: int) -> None:
+    """The checks a prompt choice gets wherever it is built (params.yaml `prompt`, a trained model's card)."""
+    check(0 <= instruction_variants <= 5, "instruction_variants must be within 0..5.")
+    check(
+        instruction_variants == 0 or style == "instruction",
+        f"instruction_variants needs style: instruction (style {style!r} has no instruction to paraphrase).",
+    )
+
+
+def check_token_budgets(max_prompt_len: int, max_summary_len: int) -> None:
+    """The checks a prompt's token budgets get wherever they are set (configs/qlora.yaml, a trained model's card)."""
+    check(max_prompt_len >= 64, "max_prompt_len must be at least 64 tokens.")
+    check(max_summary_len >= 8, "max_summary_len must be at least 8 tokens.")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """The training schedule: params.yaml `train`, shared by every fine-tuning stage (and, with its own values,
@@ -234,8 +249,7 @@ class CausalRecipe(RunSettings):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check(self.max_prompt_len >= 64, "max_prompt_len must be at least 64 tokens.")
-        check(self.max_summary_len >= 8, "max_summary_len must be at least 8 tokens.")
+        check_token_budgets(self.max_prompt_len, self.max_summary_len)
         check(len(self.target_modules) >= 1, "target_modules must name at least one module.")
 
 
@@ -250,11 +264,7 @@ class PromptChoice:
     MOVED: ClassVar[dict[str, str]] = {key: "configs/qlora.yaml" for key in ("max_prompt_len", "max_summary_len")}
 
     def __post_init__(self) -> None:
-        check(0 <= self.instruction_variants <= 5, "instruction_variants must be within 0..5.")
-        check(
-            self.instruction_variants == 0 or self.style == "instruction",
-            f"instruction_variants needs style: instruction (style {self.style!r} has no instruction to paraphrase).",
-        )
+        check_prompt_choice(self.style, self.instruction_variants)
 
 
 @dataclass(frozen=True)
@@ -268,9 +278,8 @@ class PromptConfig:
     instruction_variants: int = 0
 
     def __post_init__(self) -> None:
-        PromptChoice(self.style, self.system_prompt, self.instruction_variants)  # the same checks as in params
-        check(self.max_prompt_len >= 64, "max_prompt_len must be at least 64 tokens.")
-        check(self.max_summary_len >= 8, "max_summary_len must be at least 8 tokens.")
+        check_prompt_choice(self.style, self.instruction_variants)
+        check_token_budgets(self.max_prompt_len, self.max_summary_len)
 
 
 def prompt_config(choice: PromptChoice, recipe: CausalRecipe) -> PromptConfig:
@@ -401,6 +410,11 @@ class EmbeddedConfig:
     tokenizer: TokenizerConfig = TokenizerConfig()
     pretrain: PretrainConfig = PretrainConfig()
     bases: dict[str, BaseModel] = dataclasses.field(default_factory=dict)
+
+    def base(self, name: str) -> BaseModel:
+        """The base `name` under `bases`; a name missing there is a ConfigError."""
+        check(name in self.bases, f"configs/embedded.yaml bases: no '{name}'; found {sorted(self.bases)}.")
+        return self.bases[name]
 
 
 @dataclass(frozen=True)
