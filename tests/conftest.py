@@ -54,6 +54,13 @@ def merged(base: dict, override: dict) -> dict:
     return out
 
 
+def write_merged(source: Path, override: dict, dest: Path) -> Path:
+    """Write the YAML file `source` with `override` merged in (`merged`) to `dest`, which may be `source` itself."""
+    values = merged(yaml.safe_load(source.read_text(encoding="utf-8")), override)
+    dest.write_text(yaml.safe_dump(values, allow_unicode=True), encoding="utf-8")
+    return dest
+
+
 def korean_tokenizer() -> PreTrainedTokenizerFast:
     """A small tokenizer trained with kosum's own `train_tokenizer` on a few hundred Korean lines."""
     people = ["민수", "지영", "철수", "영희", "선생님", "사장님"]
@@ -83,22 +90,16 @@ class Workspace:
 
     def params_with(self, name: str, **sections: dict) -> Path:
         """A copy of the tiny params.yaml with `sections` merged in, written as `<root>/<name>.yaml`."""
-        path = self.root / f"{name}.yaml"
-        tiny = yaml.safe_load(self.params.read_text(encoding="utf-8"))
-        path.write_text(yaml.safe_dump(merged(tiny, sections), allow_unicode=True), encoding="utf-8")
-        return path
+        return write_merged(self.params, sections, self.root / f"{name}.yaml")
 
 
 def write_tiny_project(root: Path) -> tuple[Path, Path]:
     """The real params.yaml and configs/ with the tiny profile applied, written under `root`."""
-    real = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params = root / "params.yaml"
-    params.write_text(yaml.safe_dump(merged(real, TINY_PARAMS), allow_unicode=True), encoding="utf-8")
+    params = write_merged(ROOT / "params.yaml", TINY_PARAMS, root / "params.yaml")
     configs = root / "configs"
     configs.mkdir(exist_ok=True)
     for name, override in TINY_CONFIGS.items():
-        real = yaml.safe_load((ROOT / "configs" / name).read_text(encoding="utf-8"))
-        (configs / name).write_text(yaml.safe_dump(merged(real, override), allow_unicode=True), encoding="utf-8")
+        write_merged(ROOT / "configs" / name, override, configs / name)
     return params, configs
 
 

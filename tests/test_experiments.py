@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, merged, write_tiny_project
+from tests.conftest import ROOT, write_merged, write_tiny_project
 
 pytestmark = [
     pytest.mark.slow,
@@ -62,11 +62,6 @@ def git(root: Path, *args: str) -> str:
     return run(root, "git", *args)
 
 
-def _overlay(path: Path, override: dict) -> None:
-    path.write_text(yaml.safe_dump(merged(yaml.safe_load(path.read_text(encoding="utf-8")), override),
-                                   allow_unicode=True), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A git + DVC copy of the tracked files with tiny params, after a committed baseline `dvc repro`."""
@@ -77,9 +72,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, root / name)
     params, configs = write_tiny_project(root)
-    _overlay(params, FAST_PARAMS)
+    write_merged(params, FAST_PARAMS, params)
     for name, override in FAST_CONFIGS.items():
-        _overlay(configs / name, override)
+        write_merged(configs / name, override, configs / name)
 
     git(root, "init", "-q")
     git(root, "config", "user.name", "kosum test")
