@@ -51,7 +51,7 @@ MODES = (("padded", "sdpa"), ("packed, row mask", "sdpa"), ("packed, per example
 
 def _embedded_examples(job: CausalJob, n: int) -> tuple[list[dict[str, list[int]]], int]:
     """The first `n` train rows as chat-format training examples, and the tokenizer's pad id."""
-    tokenizer = ready_for_chat(AutoTokenizer.from_pretrained(job.model))
+    tokenizer = ready_for_chat(AutoTokenizer.from_pretrained(job.model), job.prompt.plain_format)
     rows = read_processed(Path("data/processed/train.csv")).head(n).to_dict("records")
     return training_examples(tokenizer, rows, job.prompt), tokenizer.pad_token_id
 

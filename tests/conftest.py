@@ -61,16 +61,20 @@ def write_merged(source: Path, override: dict, dest: Path) -> Path:
     return dest
 
 
-def korean_tokenizer() -> PreTrainedTokenizerFast:
-    """A small tokenizer trained with kosum's own `train_tokenizer` on a few hundred Korean lines."""
+def korean_lines() -> list[str]:
+    """A few hundred short Korean lines to train test tokenizers on."""
     people = ["민수", "지영", "철수", "영희", "선생님", "사장님"]
     sayings = [
         "내일 회의에 늦을 것 같아요", "점심으로 김치찌개를 먹을까요", "주말에 등산을 가기로 했어요",
         "전화번호를 알려 주세요", "버스가 늦게 와서 힘들었어요", "도서관에서 책을 빌렸습니다",
         "요약해주세요", "대화를 정리해 주세요",
     ]
-    lines = [f"{p}씨, {s}. 정말 고마워요!" for p, s in itertools.product(people, sayings)] * 4
-    return train_tokenizer(lines, vocab_size=500, min_frequency=1)
+    return [f"{p}씨, {s}. 정말 고마워요!" for p, s in itertools.product(people, sayings)] * 4
+
+
+def korean_tokenizer() -> PreTrainedTokenizerFast:
+    """A small tokenizer trained with kosum's own `train_tokenizer` on `korean_lines`."""
+    return train_tokenizer(korean_lines(), vocab_size=500, min_frequency=1)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,15 @@ def test_mistakes_name_the_key(raw, message):
         from_dict(Example, raw, "x")
 
 
+def test_lora_targets_are_all_linear_or_a_list_and_plain_format_is_checked():
+    assert from_dict(CausalRecipe, {}, "q").target_modules == "all-linear"
+    assert from_dict(CausalRecipe, {"target_modules": ["q_proj", "v_proj"]}, "q").target_modules == ("q_proj", "v_proj")
+    with pytest.raises(ConfigError, match="q.target_modules: expected str"):
+        from_dict(CausalRecipe, {"target_modules": 3}, "q")
+    with pytest.raises(ConfigError, match="q.plain_format: 'vicuna' is not allowed"):
+        from_dict(CausalRecipe, {"plain_format": "vicuna"}, "q")
+
+
 def test_nested_and_optional_values():
     cfg = from_dict(Example, {"lr": 1e-3, "name": None, "prompt": {"style": "simple"}}, "x")
     assert cfg.name is None and cfg.prompt.style == "simple" and cfg.prompt.max_prompt_len == 1024

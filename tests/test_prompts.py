@@ -3,7 +3,6 @@
 import pytest
 from transformers import PreTrainedTokenizerFast
 
-from kosum.chat_format import FAMILIES, end_of_turn_id, family_of, install_chat_format
 from kosum.config import PromptConfig
 from kosum.prompts import (
     IGNORE_INDEX,
@@ -13,9 +12,8 @@ from kosum.prompts import (
     training_example,
     training_examples,
 )
-from tests.conftest import korean_tokenizer
+from tests.chat_formats import FORMATS, REPLY, SYSTEM, USER, Format, format_tokenizer
 
-SYSTEM = "당신은 대화를 요약하는 어시스턴트입니다."
 DIALOGUE = "#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 전화번호를 알려 주세요."
 SUMMARY = "민수는 회의에 늦는다고 말했다."
 
@@ -29,21 +27,21 @@ GOLDEN_USER = {
     "### Input:\n#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 전화번호를 알려 주세요.\n\n"
     "### Response:",
 }
-PROMPT_FRAME = {  # system, user
-    "llama": "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n{}<|eot_id|>"
-    "<|start_header_id|>user<|end_header_id|>\n\n{}<|eot_id|>"
-    "<|start_header_id|>assistant<|end_header_id|>\n\n",
-    "qwen": "<|im_start|>system\n{}<|im_end|>\n<|im_start|>user\n{}<|im_end|>\n<|im_start|>assistant\n",
-}
-GENERATION_PROMPT = {
-    "llama": "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
-    "qwen": "<|im_end|>\n<|im_start|>assistant\n",
-}
 
 
-@pytest.fixture(params=sorted(FAMILIES))
-def tokenizer(request: pytest.FixtureRequest) -> PreTrainedTokenizerFast:
-    return install_chat_format(korean_tokenizer(), request.param)
+@pytest.fixture(params=sorted(FORMATS))
+def name(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def fmt(name: str) -> Format:
+    return FORMATS[name]
+
+
+@pytest.fixture
+def tokenizer(name: str) -> PreTrainedTokenizerFast:
+    return format_tokenizer(name)
 
 
 def _cfg(style: str = "structured", **kwargs) -> PromptConfig:
@@ -63,10 +61,9 @@ def _long_dialogue(tokenizer: PreTrainedTokenizerFast, min_tokens: int = 3000) -
 
 
 @pytest.mark.parametrize("style", ["simple", "structured", "instruction"])
-def test_golden_prompt_for_each_style(tokenizer, style):
-    msgs = messages(DIALOGUE, "업무", _cfg(style))
-    text = tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
-    assert text == PROMPT_FRAME[family_of(tokenizer)].format(SYSTEM, GOLDEN_USER[style])
+def test_golden_prompt_for_each_style(tokenizer, fmt, style):
+    text = tokenizer.decode(prompt_ids(tokenizer, DIALOGUE, "업무", _cfg(style)))
+    assert text == fmt.prompt.replace(USER, GOLDEN_USER[style])
 
 
 def test_structured_prompt_without_topic_asks_about_the_dialogue():
@@ -80,24 +77,23 @@ def test_empty_system_prompt_is_left_out():
     assert [m["role"] for m in msgs] == ["user"]
 
 
-def test_short_dialogue_is_not_cut(tokenizer):
-    cfg = _cfg("structured")
-    ids = prompt_ids(tokenizer, DIALOGUE, "업무", cfg)
-    msgs = messages(DIALOGUE, "업무", cfg)
-    assert ids == tokenizer.apply_chat_template(msgs, add_generation_prompt=True, return_dict=False)
+def test_short_dialogue_is_not_cut(tokenizer, fmt):
+    ids = prompt_ids(tokenizer, DIALOGUE, "업무", _cfg("structured"))
+    expected = fmt.prompt.replace(USER, GOLDEN_USER["structured"])
+    assert ids == tokenizer(expected, add_special_tokens=False).input_ids  # as apply_chat_template tokenizes
     assert DIALOGUE in tokenizer.decode(ids)
 
 
 @pytest.mark.parametrize("style", ["simple", "structured", "instruction"])
-def test_long_dialogue_is_cut_and_the_frame_is_kept(tokenizer, style):
+def test_long_dialogue_is_cut_and_the_frame_is_kept(tokenizer, fmt, style):
     cfg = _cfg(style, max_prompt_len=256)
     ids = prompt_ids(tokenizer, _long_dialogue(tokenizer), "업무", cfg)
     text = tokenizer.decode(ids)
-    family = family_of(tokenizer)
-    head, tail = PROMPT_FRAME[family].split("{}", 1)[0], GOLDEN_USER[style].split(DIALOGUE)[1]
+    head = fmt.prompt[: fmt.prompt.index(SYSTEM) + len(SYSTEM)]
+    tail = GOLDEN_USER[style].split(DIALOGUE)[1] + fmt.prompt.split(USER)[1]
     assert cfg.max_prompt_len - 8 <= len(ids) <= cfg.max_prompt_len  # cut to fit, not far below it
-    assert text.startswith(head + SYSTEM)
-    assert text.endswith(tail + GENERATION_PROMPT[family])
+    assert text.startswith(head)
+    assert text.endswith(tail)
     assert text.count("#Person1#:") > 3  # the head of the dialogue is what is kept
 
 
@@ -118,25 +114,26 @@ def test_training_prompt_equals_prediction_prompt(tokenizer, style, long):
     assert example["labels"][: len(prompt)] == [IGNORE_INDEX] * len(prompt)
 
 
-def test_only_summary_and_end_of_turn_are_labelled(tokenizer):
-    cfg = _cfg("structured")
-    example = training_example(tokenizer, DIALOGUE, "업무", SUMMARY, cfg)
+def test_only_summary_and_end_of_turn_are_labelled(tokenizer, fmt):
+    example = training_example(tokenizer, DIALOGUE, "업무", SUMMARY, _cfg("structured"))
     labelled = [label for label in example["labels"] if label != IGNORE_INDEX]
-    eot = end_of_turn_id(tokenizer)
-    assert labelled[-1] == eot
-    assert tokenizer.decode(labelled[:-1]) == SUMMARY
+    reply = fmt.reply.replace(REPLY, SUMMARY)
+    reply = reply[: len(reply) - len(fmt.after_stop)]  # the documented reply, to its stop
+    if not reply.endswith(fmt.end_of_turn):  # SOLAR's template writes no stop; the reply must learn EOS anyway
+        reply += fmt.end_of_turn
+    assert tokenizer.decode(labelled) == reply
+    assert labelled[-1] == tokenizer.convert_tokens_to_ids(fmt.end_of_turn)
     start = example["labels"].index(labelled[0])
     assert example["input_ids"][start : start + len(labelled)] == labelled  # one contiguous labelled span
-    trailer = tokenizer.decode(example["input_ids"][start + len(labelled) :])
-    assert trailer == {"llama": "", "qwen": "\n"}[family_of(tokenizer)]  # ChatML's newline is input, not target
+    assert tokenizer.decode(example["input_ids"][start + len(labelled) :]) == fmt.after_stop  # input, not target
 
 
-def test_long_summary_is_cut_keeping_end_of_turn(tokenizer):
+def test_long_summary_is_cut_keeping_end_of_turn(tokenizer, fmt):
     cfg = _cfg("simple", max_summary_len=8)
     example = training_example(tokenizer, DIALOGUE, None, SUMMARY * 10, cfg)
     labelled = [label for label in example["labels"] if label != IGNORE_INDEX]
     assert len(labelled) == cfg.max_summary_len
-    assert labelled[-1] == end_of_turn_id(tokenizer)
+    assert labelled[-1] == tokenizer.convert_tokens_to_ids(fmt.end_of_turn)
 
 
 def test_instruction_variants_repeat_each_row_with_distinct_instructions(tokenizer):

@@ -81,16 +81,19 @@ class CausalTrainer(Trainer):
 
 def labelled_loss(model: Any, inputs: dict[str, Any], label_smoothing: float = 0.0,
                   num_items: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Next-token loss with the vocabulary projection applied only where a label exists: the prompt is most of
-    every example and needs no logits (for the embedded models the projection is most of the compute).
-    Returns the loss and the logits of the labelled positions."""
+    """Next-token loss with the vocabulary projection applied only at positions a label follows: the prompt is most
+    of every example and needs no logits (for the embedded models the projection is most of the compute).
+
+    The model runs through its own forward (`logits_to_keep` picks the positions), never through its submodules, so
+    any architecture works and PEFT, DDP and FSDP wrappers see an ordinary call. Returns the loss and the logits of
+    the labelled positions."""
     inputs = dict(inputs)
-    labels = inputs.pop("labels")
-    causal_lm = model.get_base_model() if hasattr(model, "get_base_model") else model
-    hidden = causal_lm.model(**inputs).last_hidden_state[:, :-1]
-    targets = labels[:, 1:]
+    targets = inputs.pop("labels")[:, 1:]
+    positions = torch.nonzero((targets != IGNORE_INDEX).any(dim=0)).flatten()
+    logits = model(**inputs, logits_to_keep=positions).logits
+    targets = targets[:, positions]
     keep = targets != IGNORE_INDEX
-    logits = causal_lm.lm_head(hidden[keep]).float()
+    logits = logits[keep].float()
     loss = functional.cross_entropy(logits, targets[keep], reduction="sum", label_smoothing=label_smoothing)
     return loss / (num_items if num_items is not None else keep.sum()), logits
 
@@ -155,7 +158,8 @@ def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, 
     recipe = job.recipe
     set_seed(job.train.seed)
     precision = precision or detect_precision()
-    tokenizer = ready_for_chat(AutoTokenizer.from_pretrained(job.model, trust_remote_code=recipe.trust_remote_code))
+    tokenizer = AutoTokenizer.from_pretrained(job.model, trust_remote_code=recipe.trust_remote_code)
+    tokenizer = ready_for_chat(tokenizer, job.prompt.plain_format)
     model = peft_model_for_training(job.model, recipe, job.lora, precision)
     if recipe.packing:
         use_packed_attention(model)

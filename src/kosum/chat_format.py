@@ -1,18 +1,25 @@
-"""The two chat families kosum fine-tunes (Llama-3 and ChatML/Qwen3), as special tokens plus a Jinja template.
+"""Chat formats: what any tokenizer's own template says about an assistant turn, documented plain formats for models
+without a template, and the Llama-3 / ChatML formats of the embedded models.
 
-Why: the embedded default LLMs are tiny models on our own tokenizer, yet the code that prompts, trains and decodes them
-must work unchanged on `Bllossom/llama-3.2-Korean-Bllossom-3B` and `Qwen/Qwen3-4B-Instruct-2507`. So the embedded
-tokenizers carry each family's real control tokens and a template that renders system/user/assistant messages and the
-generation prompt byte-identically to the real one (tools, date headers and thinking blocks are left out). A hub
-tokenizer keeps its own template; kosum only reads the family back from it.
+Why read the template instead of a table of families: kosum fine-tunes whatever causal LM `params.yaml` names
+(Llama-3, Qwen3, SOLAR, Gemma, EXAONE, polyglot-ko, ...). Rendering one probe conversation with and without the
+assistant's reply shows where the reply goes, which token ends it and what the template writes after it, for any
+template; a template with no end-of-turn token (SOLAR's) ends the reply with EOS. A tokenizer without a template
+(base models, polyglot-ko, KULLM) gets one of the plain formats those models document, installed as its template so
+training, prediction and a saved adapter all use the same text.
+
+The embedded tokenizers carry Llama-3's and Qwen3's real control tokens and a template that renders system, user and
+assistant messages and the generation prompt byte-identically to the real one (tools, date headers and thinking
+blocks are left out), so the code paths they exercise are the hub checkpoints' paths.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from jinja2.exceptions import TemplateError
 from transformers import PreTrainedTokenizerBase
-
 # Llama-3's template: the first message gets the BOS token, every message is trimmed.
 LLAMA_TEMPLATE = (
     "{%- for message in messages -%}"
@@ -37,7 +44,7 @@ class ChatFamily:
     """One chat format: the control tokens a tokenizer needs and the template that uses them."""
 
     name: str
-    header_token: str  # appears in every rendered message; identifies the family in a template or vocabulary
+    header_token: str  # opens every message
     end_of_turn: str  # ends an assistant reply, so it is the generation EOS and the last labelled token
     pad_token: str  # distinct from end_of_turn, so padding can never be mistaken for (or mask) a real stop
     chat_template: str
@@ -74,8 +81,8 @@ FAMILIES: dict[str, ChatFamily] = {
 def install_chat_format(tokenizer: PreTrainedTokenizerBase, family: str) -> PreTrainedTokenizerBase:
     """Give an embedded model's tokenizer the control tokens and template of `family` (in place; returned too).
 
-    EOS becomes the end-of-turn token because that is where a chat reply stops; padding goes left so batched
-    generation continues right after each prompt. Resize the model's embeddings to `len(tokenizer)` afterwards.
+    EOS becomes the end-of-turn token because that is where a chat reply stops. Resize the model's embeddings to
+    `len(tokenizer)` afterwards.
     """
     if family not in FAMILIES:
         raise ValueError(f"unknown chat family {family!r}; choose one of {sorted(FAMILIES)}.")
@@ -90,39 +97,139 @@ def install_chat_format(tokenizer: PreTrainedTokenizerBase, family: str) -> PreT
         replace_extra_special_tokens=False,
     )
     tokenizer.chat_template = fam.chat_template
+    return ready_for_chat(tokenizer)
+
+
+# Plain formats for tokenizers without a chat template, as the models document them. A system prompt, when set, takes
+# the place of the format's preamble (that is the preamble's role); the reply ends with EOS, where generation stops.
+KULLM_PREAMBLE = "아래는 작업을 설명하는 명령어입니다. 요청을 적절히 완료하는 응답을 작성하세요."
+ALPACA_PREAMBLE = (
+    "Below is an instruction that describes a task. Write a response that appropriately completes the request."
+)
+
+
+def _plain_template(preamble: str, user: str, assistant: str, reply_lead: str = "") -> str:
+    """A one-turn instruction format: `preamble` (or the system prompt), the user text after `user`, the generation
+    prompt `assistant`, then `reply_lead`, the reply and EOS."""
+    opening = (
+        "{%- if messages[0]['role'] == 'system' -%}{{ messages[0]['content'] + '\\n\\n' }}"
+        + ("{%- else -%}{{ '" + preamble + "\\n\\n' }}" if preamble else "")
+        + "{%- endif -%}"
+    )
+    return (
+        opening
+        + "{%- for message in messages -%}"
+        "{%- if message['role'] == 'user' -%}{{ '" + user + "' + message['content'] + '\\n\\n' }}"
+        "{%- elif message['role'] == 'assistant' -%}"
+        "{{ '" + assistant + reply_lead + "' + message['content'] + eos_token }}"
+        "{%- endif -%}"
+        "{%- endfor -%}"
+        "{%- if add_generation_prompt -%}{{ '" + assistant + "' }}{%- endif -%}"
+    )
+
+
+PLAIN_FORMATS: dict[str, str] = {
+    # KULLM-v2, polyglot-ko-12.8b instruction-tuned (github.com/nlpai-lab/KULLM templates/kullm.json, prompt_no_input).
+    "kullm": _plain_template(KULLM_PREAMBLE, "### 명령어:\\n", "### 응답:\\n"),
+    # KoAlpaca (github.com/Beomi/KoAlpaca README): `### 질문: ...\\n\\n### 답변:`, trained as `### 답변: {output}<eos>`.
+    "koalpaca": _plain_template("", "### 질문: ", "### 답변:", reply_lead=" "),
+    # Stanford Alpaca (tatsu-lab/stanford_alpaca train.py, `prompt_no_input`; the output follows `### Response:`).
+    "alpaca": _plain_template(ALPACA_PREAMBLE, "### Instruction:\\n", "### Response:"),
+}
+
+# Conventional pad tokens, tried in order when a tokenizer has no pad token or pads with a stop token.
+PAD_CANDIDATES = ("<pad>", "<|pad|>", "<|padding|>", "[PAD]", "<|finetune_right_pad_id|>", "<|endoftext|>", "<unk>")
+PROBE_REPLY = "\x00kosum-reply\x00"  # stands for the reply when the template is probed
+
+
+@dataclass(frozen=True)
+class ChatFormat:
+    """What kosum needs to know about a chat template, read from the template itself."""
+
+    system_role: bool  # False: the template rejects system messages, so the system prompt opens the user message
+    end_of_turn: str  # ends a reply: the template's own stop token, or EOS where the template writes none (SOLAR)
+    reply_suffix: str  # all the template writes after the reply text (`<|im_end|>\\n` for ChatML, '' for SOLAR)
+    before_stop: str = ""  # the part of `reply_suffix` before the stop token (whitespace): learnt with the reply
+    after_stop: str = ""  # the part after it (ChatML's newline): input, never a target; dropped where EOS is added
+
+
+def chat_format(tokenizer: PreTrainedTokenizerBase) -> ChatFormat:
+    """The chat format of a tokenizer's template (an error names the way out when it has none)."""
+    if not isinstance(tokenizer.chat_template, str) or not tokenizer.chat_template:
+        raise ValueError(
+            f"tokenizer {tokenizer.name_or_path!r} has no chat template; call ready_for_chat(tokenizer, plain_format) "
+            f"with one of {sorted(PLAIN_FORMATS)} (configs/qlora.yaml plain_format)."
+        )
+    return _read_template(tokenizer, tokenizer.chat_template, tokenizer.eos_token)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_template(tokenizer: PreTrainedTokenizerBase, template: str, eos_token: str | None) -> ChatFormat:
+    """Render a probe conversation with and without the reply (read once per tokenizer, template and EOS: the last
+    two are only the cache key, as a tokenizer object hashes by identity)."""
+    system, user = {"role": "system", "content": "S"}, {"role": "user", "content": "U"}
+    reply = {"role": "assistant", "content": PROBE_REPLY}
+    try:
+        render(tokenizer, [system, user, reply], add_generation_prompt=False)
+        msgs = [system, user]
+    except TemplateError:  # Gemma's templates raise on a system message
+        msgs = [user]
+    prompt = render(tokenizer, msgs, add_generation_prompt=True)
+    full = render(tokenizer, [*msgs, reply], add_generation_prompt=False)
+    if not full.startswith(prompt) or PROBE_REPLY not in full[len(prompt):]:
+        raise ValueError(
+            f"the chat template of {tokenizer.name_or_path!r} does not write the assistant's reply after its "
+            "generation prompt, so kosum cannot tell the prompt from the reply."
+        )
+    suffix = full.rpartition(PROBE_REPLY)[2]
+    stop = suffix.lstrip()
+    added = (t.content for t in tokenizer.added_tokens_decoder.values() if t.special)
+    own = [t for t in {*tokenizer.all_special_tokens, *added} if stop.startswith(t)]
+    if own:
+        eot = max(own, key=len)
+        return ChatFormat(len(msgs) == 2, eot, suffix, suffix[: len(suffix) - len(stop)], stop[len(eot) :])
+    if tokenizer.eos_token is None:
+        raise ValueError(f"tokenizer {tokenizer.name_or_path!r}: its template ends a reply with no special token "
+                         "and it has no EOS token to end one with; set eos_token.")
+    return ChatFormat(len(msgs) == 2, tokenizer.eos_token, suffix)
+
+
+def render(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], add_generation_prompt: bool) -> str:
+    """The template's text for `msgs`."""
+    return tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=add_generation_prompt)
+
+
+def stop_token_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
+    """Ids that end generation: end-of-turn, and EOS where it differs (an instruct model may emit either)."""
+    ids = [tokenizer.convert_tokens_to_ids(chat_format(tokenizer).end_of_turn)]
+    return ids + [tokenizer.eos_token_id] if tokenizer.eos_token_id not in (None, ids[0]) else ids
+
+
+def ready_for_chat(tokenizer: PreTrainedTokenizerBase, plain_format: str = "kullm") -> PreTrainedTokenizerBase:
+    """Make any causal LM's tokenizer safe for batched training and generation (in place; returned too): a chat
+    template (`plain_format` if it has none), a pad token that is no stop token (Llama-3 ships none, SOLAR and
+    polyglot-ko pad with EOS) and left padding."""
+    if not tokenizer.chat_template:
+        if plain_format not in PLAIN_FORMATS:
+            raise ValueError(f"unknown plain_format {plain_format!r}; choose one of {sorted(PLAIN_FORMATS)}.")
+        tokenizer.chat_template = PLAIN_FORMATS[plain_format]
+    stops = {chat_format(tokenizer).end_of_turn, tokenizer.eos_token}
+    if tokenizer.pad_token is None or tokenizer.pad_token in stops:
+        tokenizer.pad_token = _spare_pad(tokenizer, stops)
     tokenizer.padding_side = "left"
     tokenizer.init_kwargs["padding_side"] = "left"  # save_pretrained persists only attributes named in init_kwargs
     return tokenizer
 
 
-def family_of(tokenizer: PreTrainedTokenizerBase) -> str:
-    """The chat family of a tokenizer, read from its template (hub checkpoints) or else its vocabulary."""
-    template = tokenizer.chat_template if isinstance(tokenizer.chat_template, str) else ""
-    for fam in FAMILIES.values():
-        if fam.header_token in template or (not template and fam.header_token in tokenizer.get_vocab()):
-            return fam.name
-    raise ValueError(
-        f"tokenizer {tokenizer.name_or_path!r} has no Llama-3 or ChatML chat format; "
-        f"call install_chat_format(tokenizer, family) with one of {sorted(FAMILIES)}."
-    )
-
-
-def end_of_turn_id(tokenizer: PreTrainedTokenizerBase) -> int:
-    """Id of the token that ends an assistant turn: the stop token for generation and the last training label."""
-    return tokenizer.convert_tokens_to_ids(FAMILIES[family_of(tokenizer)].end_of_turn)
-
-
-def ready_for_chat(tokenizer: PreTrainedTokenizerBase) -> PreTrainedTokenizerBase:
-    """Make a tokenizer that already has a chat format (embedded or hub) safe for batched training and generation:
-    a pad token distinct from end-of-turn (Llama-3 checkpoints ship none) and left padding."""
-    fam = FAMILIES[family_of(tokenizer)]
-    if tokenizer.pad_token is None or tokenizer.pad_token == fam.end_of_turn:
-        if fam.pad_token not in tokenizer.get_vocab():
-            raise ValueError(
-                f"tokenizer {tokenizer.name_or_path!r} has no pad token distinct from {fam.end_of_turn} "
-                f"and no {fam.pad_token} to use; add a pad token to it first."
-            )
-        tokenizer.pad_token = fam.pad_token
-    tokenizer.padding_side = "left"
-    tokenizer.init_kwargs["padding_side"] = "left"
-    return tokenizer
+def _spare_pad(tokenizer: PreTrainedTokenizerBase, stops: set[str]) -> str:
+    """A pad token that is no stop: a conventional pad name in the vocabulary, else the first special token the
+    template never writes (polyglot-ko's `<|unused0|>`); pads are masked out, so any such id serves."""
+    vocab = tokenizer.get_vocab()
+    named = [t for t in PAD_CANDIDATES if t in vocab]
+    written = render(tokenizer, [{"role": "user", "content": "U"}, {"role": "assistant", "content": "A"}], True)
+    spare = [t.content for _, t in sorted(tokenizer.added_tokens_decoder.items()) if t.special]
+    pad = next((t for t in [*named, *spare] if t not in stops and t not in written and t != tokenizer.bos_token), None)
+    if pad is None:
+        raise ValueError(f"tokenizer {tokenizer.name_or_path!r} pads with a stop token ({tokenizer.pad_token!r}) and "
+                         "has no other special token to pad with; add a pad token to it first.")
+    return pad

@@ -134,7 +134,7 @@ def check(condition: bool, message: str) -> None:
 
 Scheduler = Literal["linear", "cosine", "constant", "constant_with_warmup", "cosine_with_restarts", "polynomial"]
 Family = Literal["llama", "qwen"]
-LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+PlainFormat = Literal["kullm", "koalpaca", "alpaca"]  # chat_format.PLAIN_FORMATS
 RECIPE = "the model's recipe in configs/ (seq2seq.yaml or qlora.yaml)"
 
 
@@ -222,9 +222,11 @@ class BartSize:
 
 @dataclass(frozen=True)
 class Seq2SeqRecipe(RunSettings):
-    """configs/seq2seq.yaml: how an encoder-decoder (KoBART or the embedded BART) is fine-tuned."""
+    """configs/seq2seq.yaml: how an encoder-decoder (KoBART, T5, mBART or the embedded BART) is fine-tuned."""
 
     trust_remote_code: bool = False
+    source_prefix: str = ""  # put before every dialogue: T5's task prefix ("summarize: "); never cut
+    lang: str = ""  # mBART's language code for source and summary (ko_KR); "" for models without one
     encoder_max_len: int = 512  # dialogue tokens; longer dialogues are cut at the end
     decoder_max_len: int = 100  # summary tokens
     embedded: BartSize = BartSize()  # used when the model is `embedded`
@@ -239,7 +241,10 @@ class CausalRecipe(RunSettings):
     """configs/qlora.yaml: how a causal LM is adapted with (Q)LoRA and how long its prompts may be."""
 
     quantize_4bit: bool = True  # QLoRA: NF4 weights with double quantization; false: plain LoRA
-    target_modules: tuple[str, ...] = LORA_TARGETS  # all seven linear projections of a Llama/Qwen block
+    # PEFT's "all-linear": every linear layer but the output head, whatever the architecture names them (Llama/Qwen:
+    # the seven q/k/v/o/gate/up/down projections); or a list of module names
+    target_modules: str | tuple[str, ...] = "all-linear"
+    plain_format: PlainFormat = "kullm"  # the prompt format of a tokenizer without a chat template (polyglot-ko)
     packing: bool = True  # padding-free batches with per-example position ids; false: padded batches
     gradient_checkpointing: bool = False  # less activation memory, ~30 % slower
     merge_adapter: bool = False  # also save a merged full model under <out>/merged
@@ -250,7 +255,7 @@ class CausalRecipe(RunSettings):
     def __post_init__(self) -> None:
         super().__post_init__()
         check_token_budgets(self.max_prompt_len, self.max_summary_len)
-        check(len(self.target_modules) >= 1, "target_modules must name at least one module.")
+        check(len(self.target_modules) >= 1, "target_modules must be all-linear or name at least one module.")
 
 
 @dataclass(frozen=True)
@@ -276,6 +281,7 @@ class PromptConfig:
     max_prompt_len: int = 1024
     max_summary_len: int = 128
     instruction_variants: int = 0
+    plain_format: PlainFormat = "kullm"
 
     def __post_init__(self) -> None:
         check_prompt_choice(self.style, self.instruction_variants)
@@ -285,7 +291,7 @@ class PromptConfig:
 def prompt_config(choice: PromptChoice, recipe: CausalRecipe) -> PromptConfig:
     """The prompt a causal LM is trained and prompted with."""
     return PromptConfig(choice.style, choice.system_prompt, recipe.max_prompt_len, recipe.max_summary_len,
-                        choice.instruction_variants)
+                        choice.instruction_variants, recipe.plain_format)
 
 
 @dataclass(frozen=True)

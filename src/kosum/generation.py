@@ -3,7 +3,7 @@
 Design choices:
 - Inputs are sorted by length before batching, so a batch pads to a similar length and no compute is wasted.
 - Causal LMs are padded on the left (generation appends on the right), receive no `token_type_ids`, stop at the
-  family's end-of-turn token, and only the new tokens are decoded.
+  template's end-of-turn token (or EOS), and only the new tokens are decoded.
 - Non-Korean scripts (Han, kana, Cyrillic, ...) can be blocked with ids computed from the vocabulary itself.
 """
 
@@ -24,7 +24,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from kosum.chat_format import end_of_turn_id, ready_for_chat
+from kosum.chat_format import ready_for_chat, stop_token_ids
 from kosum.config import GenerateConfig, PromptConfig
 from kosum.features import encoder_ids
 from kosum.models import MODEL_CARD, detect_precision, load_adapted, load_causal, read_model_card
@@ -71,7 +71,7 @@ class Summarizer:
         """The model input for one dialogue, built exactly as in training."""
         if self.causal:
             return prompt_ids(self.tokenizer, dialogue, topic, PromptConfig(**self.card["prompt"]))
-        return encoder_ids(self.tokenizer, dialogue, self.card["encoder_max_len"])
+        return encoder_ids(self.tokenizer, dialogue, self.card["encoder_max_len"], self.card.get("source_prefix", ""))
 
     def summarize(
         self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: GenerateConfig, progress: bool = False
@@ -100,7 +100,7 @@ class Summarizer:
             pad_token_id=self.tokenizer.pad_token_id,
         )
         if self.causal:
-            kwargs["eos_token_id"] = end_of_turn_id(self.tokenizer)
+            kwargs["eos_token_id"] = stop_token_ids(self.tokenizer)
         if cfg.block_non_korean:
             kwargs["suppress_tokens"] = non_korean_token_ids(self.tokenizer)
         return kwargs
@@ -131,7 +131,7 @@ def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Su
         card = {"kind": "causal", "base": str(model), "quantize_4bit": False, "prompt": asdict(prompt)}
     else:
         raise FileNotFoundError(f"{path / MODEL_CARD}: missing; pass a prompt section to use {model} zero-shot.")
-    tokenizer = AutoTokenizer.from_pretrained(str(model))
+    tokenizer = AutoTokenizer.from_pretrained(str(model), trust_remote_code=card.get("trust_remote_code", False))
     if card["kind"] == "seq2seq":
         loaded = AutoModelForSeq2SeqLM.from_pretrained(str(model)).to(precision.device)
     elif (path / "adapter_config.json").exists():
@@ -139,5 +139,5 @@ def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Su
     else:
         loaded = load_causal(str(model), False, precision, card.get("trust_remote_code", False))
     if card["kind"] == "causal":
-        tokenizer = ready_for_chat(tokenizer)
+        tokenizer = ready_for_chat(tokenizer, PromptConfig(**card["prompt"]).plain_format)
     return Summarizer(loaded, tokenizer, card)

@@ -35,6 +35,7 @@ from transformers import (
 )
 
 from kosum.config import BartSize, CausalRecipe, DecoderSize, Family, LoraSettings, Seq2SeqRecipe
+from kosum.features import decoding_start, use_language
 from kosum.tokenizer import add_tags
 
 EMBEDDED = "embedded"
@@ -94,18 +95,20 @@ def embedded_bart(tokenizer: PreTrainedTokenizerBase, size: BartSize, max_len: i
 def load_seq2seq(
     model_name: str, recipe: Seq2SeqRecipe, tokenizer_dir: Path
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """The encoder-decoder `model_name` ("embedded", a hub id or a folder), with speaker and mask tags as single
-    tokens."""
+    """The encoder-decoder `model_name` ("embedded", a hub id or a folder: BART, T5, mBART, ...), with speaker and
+    mask tags as single tokens, the recipe's language set and decoding set to start as training does."""
     if model_name == EMBEDDED:
         tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
         max_len = max(recipe.encoder_max_len, recipe.decoder_max_len) + 2
         return embedded_bart(tokenizer, recipe.embedded, max_len), tokenizer
     tokenizer = AutoTokenizer.from_pretrained(model_name, trust_remote_code=recipe.trust_remote_code)
+    use_language(tokenizer, recipe.lang)
     model = AutoModelForSeq2SeqLM.from_pretrained(
         model_name, trust_remote_code=recipe.trust_remote_code, use_safetensors=True
     )
     if add_tags(tokenizer):
         model.resize_token_embeddings(len(tokenizer))
+    model.generation_config.update(**decoding_start(model, tokenizer))
     return model, tokenizer
 
 
@@ -171,13 +174,14 @@ def bnb_config(quantize_4bit: bool, precision: Precision) -> BitsAndBytesConfig 
     )
 
 
-def lora_config(lora: LoraSettings, target_modules: tuple[str, ...]) -> LoraConfig:
-    """LoRA adapters on the recipe's projections (all seven linear layers of a block by default)."""
+def lora_config(lora: LoraSettings, target_modules: str | tuple[str, ...]) -> LoraConfig:
+    """LoRA adapters on the recipe's modules: by default every linear layer but the output head (PEFT's
+    "all-linear" finds them in any architecture, 4-bit layers included)."""
     return LoraConfig(
         r=lora.r,
         lora_alpha=lora.alpha,
         lora_dropout=lora.dropout,
-        target_modules=list(target_modules),
+        target_modules=target_modules if isinstance(target_modules, str) else list(target_modules),
         bias="none",
         task_type="CAUSAL_LM",
     )

@@ -2,7 +2,8 @@
 
 Design choices:
 - Every prompt goes through the tokenizer's own chat template (`apply_chat_template`), so the embedded models and
-  the hub checkpoints are prompted the way they were trained.
+  the hub checkpoints are prompted the way they were trained; a template that rejects system messages (Gemma's)
+  gets the system prompt at the start of the user message, as Gemma 3's own template does.
 - Truncation keeps the longest head of the dialogue that fits `max_prompt_len`: whole turns drop from the end and the
   last kept turn is cut at a token boundary. The system prompt, instruction, question and generation prompt are never
   touched, so the model always knows what to do. One tokenization of the full prompt (with character offsets) says
@@ -18,7 +19,7 @@ from typing import Any
 
 from transformers import PreTrainedTokenizerBase
 
-from kosum.chat_format import FAMILIES, family_of
+from kosum.chat_format import chat_format, render
 from kosum.config import PromptConfig
 
 IGNORE_INDEX = -100  # label value the loss skips (PyTorch's CrossEntropyLoss default)
@@ -62,7 +63,11 @@ def prompt_ids(
 
 
 def _render(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], add_generation_prompt: bool) -> str:
-    return tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=add_generation_prompt)
+    """The template's text for `msgs`, the system prompt folded into the user message where it has no system role."""
+    if msgs[0]["role"] == "system" and not chat_format(tokenizer).system_role:
+        system, user, *rest = msgs
+        msgs = [{"role": "user", "content": f"{system['content']}\n\n{user['content']}"}, *rest]
+    return render(tokenizer, msgs, add_generation_prompt)
 
 
 def _encode(tokenizer: PreTrainedTokenizerBase, text: str) -> list[int]:
@@ -121,18 +126,19 @@ def training_example(
     """`input_ids` = prompt + summary + end-of-turn (+ the template's trailer); `labels` only on summary + end-of-turn.
 
     The assistant turn is taken from the template's own rendering of the whole conversation, after the generation
-    prompt; the summary is cut to `cfg.max_summary_len` tokens, end-of-turn included, so the stop is always learnt.
+    prompt; end-of-turn is the template's token, or EOS where the template writes none (SOLAR's). The summary is cut
+    to `cfg.max_summary_len` tokens, end-of-turn included, so the stop is always learnt.
     """
     msgs, prompt = _fit(tokenizer, dialogue, topic, cfg, instruction_idx)
     prompt_text = _render(tokenizer, msgs, add_generation_prompt=True)
     reply_msg = {"role": "assistant", "content": summary.strip()}
-    full_text = _render(tokenizer, [*msgs, reply_msg], add_generation_prompt=False)
-    end_of_turn = FAMILIES[family_of(tokenizer)].end_of_turn
-    if not full_text.startswith(prompt_text) or end_of_turn not in full_text[len(prompt_text) :]:
-        raise ValueError("the chat template's assistant turn does not follow its generation prompt; cannot label it.")
-    body, _, trailer = full_text[len(prompt_text) :].rpartition(end_of_turn)
-    reply = _encode(tokenizer, body)[: cfg.max_summary_len - 1] + [tokenizer.convert_tokens_to_ids(end_of_turn)]
-    rest = _encode(tokenizer, trailer) if trailer else []
+    reply_text = _render(tokenizer, [*msgs, reply_msg], add_generation_prompt=False)[len(prompt_text) :]
+    fmt = chat_format(tokenizer)
+    if not reply_text.endswith(fmt.reply_suffix):
+        raise ValueError("the chat template ends this reply differently from its probe reply; cannot label it.")
+    body = reply_text[: len(reply_text) - len(fmt.reply_suffix)] + fmt.before_stop
+    reply = _encode(tokenizer, body)[: cfg.max_summary_len - 1] + [tokenizer.convert_tokens_to_ids(fmt.end_of_turn)]
+    rest = _encode(tokenizer, fmt.after_stop) if fmt.after_stop else []
     return {
         "input_ids": prompt + reply + rest,
         "labels": [IGNORE_INDEX] * len(prompt) + reply + [IGNORE_INDEX] * len(rest),

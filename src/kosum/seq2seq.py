@@ -1,4 +1,4 @@
-"""Fine-tuning an encoder-decoder (KoBART or the embedded BART) with `Seq2SeqTrainer`."""
+"""Fine-tuning an encoder-decoder (KoBART, T5, mBART or the embedded BART) with `Seq2SeqTrainer`."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ def train_seq2seq(
     model, tokenizer = load_seq2seq(model_name, recipe, tokenizer_dir)
     train, dev = training_splits(recipe, schedule.seed, data_dir)
     features = [
-        [seq2seq_example(tokenizer, r.dialogue, r.summary, recipe.encoder_max_len, recipe.decoder_max_len)
-         for r in frame.itertuples()]
+        [seq2seq_example(tokenizer, r.dialogue, r.summary, recipe.encoder_max_len, recipe.decoder_max_len,
+                         recipe.source_prefix) for r in frame.itertuples()]
         for frame in (train, dev)
     ]
     inputs = [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir]
@@ -55,4 +55,5 @@ def train_seq2seq(
         callbacks=callbacks(schedule, live_dir, resume is not None),
     )
     train_and_save(trainer, resume, out_dir)
-    write_model_card(out_dir, "seq2seq", encoder_max_len=recipe.encoder_max_len, decoder_max_len=recipe.decoder_max_len)
+    write_model_card(out_dir, "seq2seq", encoder_max_len=recipe.encoder_max_len, decoder_max_len=recipe.decoder_max_len,
+                     source_prefix=recipe.source_prefix, lang=recipe.lang)

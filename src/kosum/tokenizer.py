@@ -31,21 +31,25 @@ def find_tags(texts: Iterable[str]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def train_tokenizer(texts: list[str], vocab_size: int, min_frequency: int) -> PreTrainedTokenizerFast:
-    """Train a byte-level BPE on `texts`; known tags plus every tag found in `texts` become single tokens."""
+def train_tokenizer(
+    texts: list[str], vocab_size: int, min_frequency: int, special_tokens: dict[str, str] | None = None
+) -> PreTrainedTokenizerFast:
+    """Train a byte-level BPE on `texts`; known tags plus every tag found in `texts` become single tokens.
+    `special_tokens` (BART's `<s>`, `</s>`, `<pad>`, ... by default) name the tokenizer's special tokens."""
+    special_tokens = special_tokens or SPECIAL_TOKENS
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
         min_frequency=min_frequency,
-        special_tokens=list(SPECIAL_TOKENS.values()),
+        special_tokens=list(dict.fromkeys(special_tokens.values())),
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
     tokenizer.train_from_iterator(texts, trainer)
     add_tags(tokenizer, texts)
-    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, clean_up_tokenization_spaces=False, **SPECIAL_TOKENS)
+    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, clean_up_tokenization_spaces=False, **special_tokens)
 
 
 def add_tags(tokenizer: Tokenizer | PreTrainedTokenizerBase, texts: Iterable[str] = ()) -> int:

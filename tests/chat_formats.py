@@ -1,0 +1,165 @@
+"""Tiny stand-ins for hub causal LMs of every prompt format kosum supports, and what each format's documentation
+says the prompt must look like.
+
+The templates are copied verbatim from the models' tokenizer_config.json (sources named per entry); the tokenizers
+are trained on a few Korean lines with each model's own special tokens, so the code under test sees what the hub
+checkpoint gives it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import (
+    GemmaConfig,
+    GemmaForCausalLM,
+    GPTNeoXConfig,
+    GPTNeoXForCausalLM,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedModel,
+    PreTrainedTokenizerFast,
+)
+
+from kosum.chat_format import install_chat_format, ready_for_chat
+from kosum.config import DecoderSize
+from kosum.models import embedded_decoder
+from kosum.tokenizer import train_tokenizer
+from tests.conftest import korean_lines, korean_tokenizer
+
+SYSTEM = "당신은 대화를 요약하는 어시스턴트입니다."
+USER = "#Person1#: 안녕하세요.\n#Person2#: 반가워요."
+REPLY = "두 사람이 인사했다."
+
+# upstage/SOLAR-10.7B-Instruct-v1.0 (since HF commit 46c4cf9): no end-of-turn token, no BOS in the template.
+SOLAR_TEMPLATE = (
+    "{% for message in messages %}{% if message['role'] == 'system' %}{% if message['content']%}"
+    "{{'### System:\\n' + message['content']+'\\n\\n'}}{% endif %}{% elif message['role'] == 'user' %}"
+    "{{'### User:\\n' + message['content']+'\\n\\n'}}{% elif message['role'] == 'assistant' %}"
+    "{{'### Assistant:\\n'  + message['content']}}{% endif %}{% if loop.last and add_generation_prompt %}"
+    "{{ '### Assistant:\\n' }}{% endif %}{% endfor %}"
+)
+# google/gemma-7b-it (gemma-2-*-it has the same): rejects a system message, roles must alternate.
+GEMMA_TEMPLATE = (
+    "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}"
+    "{% endif %}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+    "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
+    "{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}"
+    "{% endif %}{{ '<start_of_turn>' + role + '\\n' + message['content'] | trim + '<end_of_turn>\\n' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{'<start_of_turn>model\\n'}}{% endif %}"
+)
+# LGAI-EXAONE/EXAONE-3.5-*-Instruct: a user turn ends with a newline only, EOS is `[|endofturn|]`.
+EXAONE_TEMPLATE = (
+    "{% for message in messages %}{% if loop.first and message['role'] != 'system' %}"
+    "{{ '[|system|][|endofturn|]\\n' }}{% endif %}{{ '[|' + message['role'] + '|]' + message['content'] }}"
+    "{% if message['role'] == 'user' %}{{ '\\n' }}{% else %}{{ '[|endofturn|]\\n' }}{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '[|assistant|]' }}{% endif %}"
+)
+# EleutherAI/polyglot-ko (KULLM-v2 and KoAlpaca are fine-tunes of it): no template, EOS = pad = `<|endoftext|>`.
+POLYGLOT_TOKENS = {"eos_token": "<|endoftext|>", "pad_token": "<|endoftext|>"}
+
+
+@dataclass(frozen=True)
+class Format:
+    """One prompt format: the tokenizer's special tokens and template, the architecture of its models, and the
+    documented renderings of (SYSTEM, USER) as a prompt and of REPLY as the assistant turn."""
+
+    special_tokens: dict[str, str]
+    extra_tokens: tuple[str, ...]
+    template: str | None
+    architecture: str
+    prompt: str
+    reply: str  # what the template writes from the end of the prompt on
+    end_of_turn: str
+    after_stop: str = ""  # the template's text after the stop token (input, not a target)
+    plain_format: str = "kullm"
+
+
+FORMATS: dict[str, Format] = {
+    "llama3": Format(
+        {}, (), None, "llama",
+        f"<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n{SYSTEM}<|eot_id|>"
+        f"<|start_header_id|>user<|end_header_id|>\n\n{USER}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+        f"{REPLY}<|eot_id|>", "<|eot_id|>",
+    ),
+    "chatml": Format(
+        {}, (), None, "qwen",
+        f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{USER}<|im_end|>\n<|im_start|>assistant\n",
+        f"{REPLY}<|im_end|>\n", "<|im_end|>", after_stop="\n",
+    ),
+    "solar": Format(
+        {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "</s>"}, (), SOLAR_TEMPLATE,
+        "llama", f"### System:\n{SYSTEM}\n\n### User:\n{USER}\n\n### Assistant:\n", REPLY, "</s>",
+    ),
+    "gemma": Format(
+        {"bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>", "pad_token": "<pad>"},
+        ("<start_of_turn>", "<end_of_turn>"), GEMMA_TEMPLATE, "gemma",
+        f"<bos><start_of_turn>user\n{SYSTEM}\n\n{USER}<end_of_turn>\n<start_of_turn>model\n",
+        f"{REPLY}<end_of_turn>\n", "<end_of_turn>", after_stop="\n",
+    ),
+    "exaone": Format(
+        {"bos_token": "[BOS]", "eos_token": "[|endofturn|]", "unk_token": "[UNK]", "pad_token": "[PAD]"},
+        ("[|system|]", "[|user|]", "[|assistant|]"), EXAONE_TEMPLATE, "llama",
+        f"[|system|]{SYSTEM}[|endofturn|]\n[|user|]{USER}\n[|assistant|]",
+        f"{REPLY}[|endofturn|]\n", "[|endofturn|]", after_stop="\n",
+    ),
+    "kullm": Format(
+        POLYGLOT_TOKENS, ("<|unused0|>", "<|unused1|>", "<|sep|>"), None, "gpt_neox",
+        f"{SYSTEM}\n\n### 명령어:\n{USER}\n\n### 응답:\n", f"{REPLY}<|endoftext|>", "<|endoftext|>",
+    ),
+    "koalpaca": Format(
+        POLYGLOT_TOKENS, ("<|unused0|>", "<|unused1|>", "<|sep|>"), None, "gpt_neox",
+        f"{SYSTEM}\n\n### 질문: {USER}\n\n### 답변:", f" {REPLY}<|endoftext|>", "<|endoftext|>",
+        plain_format="koalpaca",
+    ),
+    "alpaca": Format(
+        POLYGLOT_TOKENS, ("<|unused0|>", "<|unused1|>", "<|sep|>"), None, "gpt_neox",
+        f"{SYSTEM}\n\n### Instruction:\n{USER}\n\n### Response:", f"{REPLY}<|endoftext|>", "<|endoftext|>",
+        plain_format="alpaca",
+    ),
+}
+HUB_FORMATS = ("solar", "gemma", "exaone", "kullm")  # one tiny model each for the model-level tests
+
+
+def hub_tokenizer(name: str) -> PreTrainedTokenizerFast:
+    """A tokenizer as the hub model of format `name` ships it (the embedded families' as `install_chat_format`
+    builds them)."""
+    fmt = FORMATS[name]
+    if fmt.template is None and not fmt.special_tokens:
+        return install_chat_format(korean_tokenizer(), fmt.architecture)
+    tokenizer = train_tokenizer(korean_lines(), vocab_size=500, min_frequency=1, special_tokens=fmt.special_tokens)
+    if fmt.extra_tokens:
+        tokenizer.add_special_tokens({"extra_special_tokens": list(fmt.extra_tokens)}, replace_extra_special_tokens=False)
+    tokenizer.chat_template = fmt.template
+    return tokenizer
+
+
+def format_tokenizer(name: str) -> PreTrainedTokenizerFast:
+    """The tokenizer of format `name` made ready for chat by kosum."""
+    return ready_for_chat(hub_tokenizer(name), FORMATS[name].plain_format)
+
+
+def tiny_model(name: str, tokenizer: PreTrainedTokenizerFast) -> PreTrainedModel:
+    """A random two-layer model of the format's architecture on `tokenizer`."""
+    torch.manual_seed(0)
+    fmt = FORMATS[name]
+    shape = dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                 num_attention_heads=2, max_position_embeddings=1024, pad_token_id=tokenizer.pad_token_id,
+                 eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.bos_token_id)
+    if fmt.architecture in ("llama", "qwen") and fmt.template is None:
+        return embedded_decoder(tokenizer, fmt.architecture, DecoderSize(32, 2, 2, 1, 64), 1024)
+    if fmt.architecture == "llama":
+        return LlamaForCausalLM(LlamaConfig(**shape, num_key_value_heads=1))
+    if fmt.architecture == "gemma":
+        return GemmaForCausalLM(GemmaConfig(**shape, num_key_value_heads=1, head_dim=16))
+    return GPTNeoXForCausalLM(GPTNeoXConfig(**shape))
+
+
+def save_tiny_model(name: str, path: Path) -> Path:
+    """The tiny model of format `name` with its tokenizer, saved as the hub checkpoint would be."""
+    tokenizer = hub_tokenizer(name)
+    tiny_model(name, tokenizer).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
