@@ -12,7 +12,8 @@ from typing import Any
 
 RESULTS = Path(__file__).parent / "results"
 CPUINFO = Path("/proc/cpuinfo")
-PACKAGES = ("torch", "transformers", "peft", "bitsandbytes", "dvc", "python-mecab-ko", "python-mecab-ko-dic", "rouge")
+PACKAGES = ("torch", "transformers", "peft", "trl", "accelerate", "bitsandbytes", "dvc", "python-mecab-ko",
+            "python-mecab-ko-dic", "rouge")
 
 
 def environment() -> dict[str, Any]:

@@ -79,10 +79,27 @@ def _pipeline(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _trl(r: dict[str, Any]) -> list[str]:
+    lines = [f"Model: {r['model']} ({'4-bit NF4 + ' if r['quantize_4bit'] else ''}LoRA r={r['lora_r']}), "
+             f"{r['steps']} steps of {r['batch_size']} examples, the same token ids and labels for both, median of "
+             f"{r['rounds']} alternating rounds, each run in its own process; dev final on {r['dev_sample']} dev "
+             "dialogues, kosum's greedy decoding.", "",
+             "| trainer | real tokens/s | peak memory (GiB) | train loss (per round) | dev final |", "|---|---|---|---|---|"]
+    for name, row in r["trainers"].items():
+        losses = ", ".join(f"{loss:.4f}" for loss in row["train_loss"])
+        lines.append(f"| {name} | {row['real_tokens_per_s']:,.0f} | {row['peak_memory_gib']:.2f} "
+                     f"({row['peak_memory_kind']}) | {losses} | {row['dev_final']:.2f} |")
+    v = r["kosum_vs_trl"]
+    lines += ["", f"kosum / TRL: {v['tokens_per_s']:.2f}x the tokens/s, {v['peak_memory']:.2f}x the peak memory, "
+              f"{v['dev_final_points']:+.2f} dev final points."]
+    return lines
+
+
 SECTIONS = (
     ("packing", "Padding waste and training throughput (`bench/bench_packing.py`)", _packing),
     ("packing_llama-3.2-3b", "GPU: Llama-3.2-3B-shaped QLoRA (`bench/bench_packing.py --shape llama-3.2-3b`)",
      _packing),
+    ("trl_peer", "Peer: kosum's trainer vs TRL's SFTTrainer (`bench/bench_trl.py`)", _trl),
     ("predict", "Prediction: batched vs one at a time (`bench/bench_predict.py`)", _predict),
     ("metrics", "Scoring (`bench/bench_metrics.py`)", _metrics),
     ("pipeline", "Pipeline from a clean cache, per stage (`bench/bench_pipeline.py`)", _pipeline),

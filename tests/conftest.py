@@ -114,19 +114,23 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
     root = tmp_path_factory.mktemp("pipeline")
     params, configs = write_tiny_project(root)
-    ws = Workspace(root, params, configs, root / "data/raw", root / "data/processed", root / "models/tokenizer")
+    ws = Workspace(root, params, configs, root / "data/raw", root / "data/processed", root / "data/processed/tokenizer")
     corpus.main([ws.config("embedded.yaml"), str(ws.raw)])
     preprocess.main([ws.config("embedded.yaml"), str(ws.raw), str(ws.processed), str(ws.tokenizer)])
     return ws
 
 
-@pytest.fixture(scope="module", params=FAMILIES)
-def tiny_base(request, tmp_path_factory):
-    """A random tiny decoder of each family saved with its chat tokenizer, as a hub checkpoint would be."""
-    tokenizer = install_chat_format(korean_tokenizer(), request.param)
+def save_tiny_base(family: str, path: Path) -> Path:
+    """A random tiny decoder of `family` saved with its chat tokenizer, as a hub checkpoint would be."""
+    tokenizer = install_chat_format(korean_tokenizer(), family)
     torch.manual_seed(0)
-    model = embedded_decoder(tokenizer, request.param, DecoderSize(32, 2, 2, 1, 64), 512)
-    path = tmp_path_factory.mktemp(f"base_{request.param}")
+    model = embedded_decoder(tokenizer, family, DecoderSize(32, 2, 2, 1, 64), 512)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
+
+
+@pytest.fixture(scope="module", params=FAMILIES)
+def tiny_base(request, tmp_path_factory):
+    """A random tiny decoder of each family, saved as a hub checkpoint would be."""
+    return save_tiny_base(request.param, tmp_path_factory.mktemp(f"base_{request.param}"))

@@ -9,7 +9,13 @@ from peft import PeftModel
 from torch.nn import functional
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from kosum.attention import PACKED_ATTENTION, example_starts
+from kosum.attention import (
+    PACKED_ATTENTION,
+    example_starts,
+    per_example_row,
+    varlen_kernel_applies,
+    varlen_row,
+)
 from kosum.config import CausalRecipe, GenerateConfig, LoraSettings, PromptConfig, RunSettings, TrainConfig
 from kosum.data import read_processed
 from kosum.generation import Summarizer, load_summarizer
@@ -72,6 +78,25 @@ def test_packed_attention_gives_sdpa_gradients_without_a_row_wide_mask(tiny_base
     with torch.no_grad():
         model(**batch, use_cache=False)
     assert [n for n, _ in seen] == list(lengths) * 2 and all(mask is None for _, mask in seen)
+
+
+def test_the_varlen_kernel_is_chosen_only_on_cuda_in_half_precision():
+    row = torch.zeros(1, 2, 5, 8)
+    assert not varlen_kernel_applies(row, 0.0) and not varlen_kernel_applies(row.bfloat16(), 0.0)
+    meta = torch.zeros(1, 2, 5, 8, dtype=torch.bfloat16, device="meta")
+    assert not varlen_kernel_applies(meta, 0.0)  # only a CUDA tensor takes it
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="the varlen flash kernel needs CUDA")
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_varlen_kernel_equals_per_example_attention(dtype):
+    torch.manual_seed(0)
+    query = torch.randn(1, 4, 23, 64, device="cuda", dtype=dtype)
+    key, value = (torch.randn(1, 2, 23, 64, device="cuda", dtype=dtype) for _ in range(2))  # grouped-query
+    bounds = [0, 7, 10, 22, 23]
+    assert varlen_kernel_applies(query, 0.0)
+    torch.testing.assert_close(varlen_row(query, key, value, bounds, None),
+                               per_example_row(query, key, value, bounds, None), atol=2e-2, rtol=2e-2)
 
 
 def test_token_counter_measures_padding_waste():

@@ -143,6 +143,22 @@ def test_shared_lr_reruns_exactly_the_fine_tuning_branches(project: Path) -> Non
     dvc(project, "checkout", "-q")
 
 
+def test_two_training_processes_through_dvc_exp_run(project: Path) -> None:
+    """The launch key alone turns every training stage into 2 gloo processes on a CPU box."""
+    log = dvc(project, "exp", "run", "-n", "two-processes", "-S", "launch.processes=2")
+    assert FINE_TUNING | {"base@llama", "base@qwen"} <= ran(log), ran(log)
+    exp = experiments(project)["two-processes"]
+    assert exp["params"]["params.yaml"]["data"]["launch"]["processes"] == 2
+    scores = exp["metrics"]["metrics/scores.json"]["data"]
+    assert {"kobart", "llama_qlora", "qwen_qlora"} <= set(scores)
+    for run_name in ("train_kobart", "train_qwen_qlora"):  # same steps, each on twice the data: 2 processes ran
+        epoch = json.loads((project / "dvclive" / run_name / "metrics.json").read_text())["epoch"]
+        baseline = json.loads(git(project, "show", f"HEAD:dvclive/{run_name}/metrics.json"))["epoch"]
+        assert epoch == pytest.approx(2 * baseline), run_name
+    git(project, "reset", "-q", "--hard")
+    dvc(project, "checkout", "-q")
+
+
 def test_prompt_style_sweep_reruns_only_the_llm_branches(project: Path) -> None:
     styles = ("simple", "instruction")
     for style in styles:

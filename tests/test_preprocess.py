@@ -16,9 +16,9 @@ from tests.conftest import ROOT
 
 def test_outputs_match_dvc_yaml(workspace):
     declared = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["preprocess"]["outs"]
-    assert declared == ["data/processed", "models/tokenizer"]
+    assert declared == ["data/processed"]
     assert sorted(p.name for p in workspace.processed.iterdir()) == [
-        "dev.csv", "stats.json", "test.csv", "test_answers.csv", "train.csv"
+        "dev.csv", "stats.json", "test.csv", "test_answers.csv", "tokenizer", "train.csv"
     ]
     assert (workspace.tokenizer / "tokenizer.json").exists()
 

@@ -6,25 +6,42 @@ Why: DVC re-runs a stage only when a declared dependency changes, and `predict`/
 """
 
 import re
+import typing
 from pathlib import Path
 
 import pytest
 import yaml
 
+from kosum.config import LaunchConfig
+
 ROOT = Path(__file__).resolve().parents[1]
 DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
 CODE = {"stages", "src/kosum"}
+PARAMS_LAUNCH_CONFIGS = typing.get_args(typing.get_type_hints(LaunchConfig)["config"])
+
+
+LAUNCH = "python -m kosum.launch --config_file configs/accelerate/${launch.config}.yaml --num_processes ${launch.processes} "
 
 
 @pytest.mark.parametrize("name", sorted(DVC))
 def test_stage_depends_on_the_code_and_every_config_it_names(name):
     stage = DVC[name].get("do", DVC[name])
-    cmd = " ".join(stage["cmd"].split())
-    assert cmd.split()[1].startswith("stages/"), f"{name}: runs {cmd.split()[1]}, not a stage script"
+    cmd = " ".join(stage["cmd"].split()).removeprefix(LAUNCH).removeprefix("python ")
+    assert cmd.split()[0].startswith("stages/"), f"{name}: runs {cmd.split()[0]}, not a stage script"
     assert CODE <= set(stage["deps"]), f"{name}: does not depend on {CODE - set(stage['deps'])}"
     for config in re.findall(r"configs/\w+\.yaml", cmd):
         assert config in stage["deps"], f"{name}: reads {config} without declaring it"
+
+
+@pytest.mark.parametrize("name", sorted(DVC))
+def test_training_stages_start_through_accelerate_with_the_launch_params(name):
+    stage = DVC[name].get("do", DVC[name])
+    trains = any(script in stage["cmd"] for script in ("train_", "pretrain_base"))
+    assert " ".join(stage["cmd"].split()).startswith(LAUNCH) == trains, name
+    assert ("launch" in stage.get("params", []) and "configs/accelerate" in stage["deps"]) == trains, name
+    for config in PARAMS_LAUNCH_CONFIGS:
+        assert (ROOT / "configs/accelerate" / f"{config}.yaml").is_file(), config
 
 
 def _outs(stage: dict) -> set[str]:

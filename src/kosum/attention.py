@@ -2,10 +2,11 @@
 
 Why: for a padding-free row transformers' `sdpa` builds a block-diagonal mask over the whole row and computes every
 score in it, (sum of lengths)^2, then masks most of them away: with 16 examples per row that is ~16x the attention
-work of the examples alone and more than a padded batch costs. Flash-attention's varlen kernels avoid this on some
-GPUs only; this implementation splits the row at the position-id restarts and runs `scaled_dot_product_attention`
-per example (CPU or GPU), so packing saves compute instead of moving it into the attention. Anything that is not a
-packed row (a padding mask, a KV-cache step, a single sequence) goes to the stock `sdpa` path unchanged.
+work of the examples alone and more than a padded batch costs. This implementation splits the row at the position-id
+restarts: on CUDA in fp16/bf16 one call of PyTorch's flash-attention varlen kernel (`varlen_attn`, cumulative
+sequence lengths) covers the whole row; elsewhere (CPU, fp32) `scaled_dot_product_attention` runs per example. Either
+way packing saves compute instead of moving it into the attention. Anything that is not a packed row (a padding mask,
+a KV-cache step, a single sequence) goes to the stock `sdpa` path unchanged.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import torch
 from torch.nn import functional
+from torch.nn.attention.varlen import varlen_attn
 from transformers import AttentionInterface, PreTrainedModel
 from transformers.integrations.sdpa_attention import sdpa_attention_forward
 from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
@@ -38,6 +40,15 @@ def packed_attention(module: torch.nn.Module, query: torch.Tensor, key: torch.Te
         return sdpa_attention_forward(module, query, key, value, attention_mask, scaling=scaling, dropout=dropout,
                                       position_ids=position_ids, **kwargs)
     bounds = [*example_starts(position_ids[0]), query.shape[2]]
+    if varlen_kernel_applies(query, dropout):
+        return varlen_row(query, key, value, bounds, scaling), None
+    return per_example_row(query, key, value, bounds, scaling, dropout), None
+
+
+def per_example_row(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, bounds: list[int],
+                    scaling: float | None, dropout: float = 0.0) -> torch.Tensor:
+    """Causal sdpa per example of one packed row (any device and dtype); (1, heads, T, dim) in, (1, T, heads, dim)
+    out, as the attention interface returns it."""
     parts = [
         functional.scaled_dot_product_attention(
             query[:, :, a:b], key[:, :, a:b], value[:, :, a:b],
@@ -45,7 +56,23 @@ def packed_attention(module: torch.nn.Module, query: torch.Tensor, key: torch.Te
         )
         for a, b in itertools.pairwise(bounds)
     ]
-    return torch.cat(parts, dim=2).transpose(1, 2).contiguous(), None
+    return torch.cat(parts, dim=2).transpose(1, 2).contiguous()
+
+
+def varlen_kernel_applies(query: torch.Tensor, dropout: float) -> bool:
+    """PyTorch's varlen flash kernel runs on CUDA in fp16/bf16, without dropout."""
+    return query.is_cuda and query.dtype in (torch.float16, torch.bfloat16) and dropout == 0.0
+
+
+def varlen_row(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, bounds: list[int],
+               scaling: float | None) -> torch.Tensor:
+    """`per_example_row` in one kernel call (CUDA, fp16/bf16): no Python loop over the examples."""
+    q, k, v = (t[0].transpose(0, 1) for t in (query, key, value))  # (T, heads, dim)
+    cumulative = torch.tensor(bounds, dtype=torch.int32, device=query.device)
+    longest = max(b - a for a, b in itertools.pairwise(bounds))
+    out = varlen_attn(q, k, v, cumulative, cumulative, longest, longest, scale=scaling, window_size=(-1, 0),
+                      enable_gqa=q.shape[1] != k.shape[1])
+    return out.unsqueeze(0)
 
 
 def _mask(*args: Any, **kwargs: Any) -> torch.Tensor | None:

@@ -48,6 +48,9 @@ class CausalTrainer(Trainer):
                  card: dict[str, Any], counter: TokenCounter, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.eval_collator, self.eval_rows, self.card, self.counter = eval_collator, eval_rows, card, counter
+        # `compute_loss` divides by the labelled tokens of the whole accumulated batch, so the Trainer must not divide
+        # by the accumulation steps again (it would for an architecture whose forward takes no loss kwargs)
+        self.model_accepts_loss_kwargs = True
 
     def get_eval_dataloader(self, eval_dataset=None):
         train_collator, self.data_collator = self.data_collator, self.eval_collator
@@ -71,6 +74,10 @@ class CausalTrainer(Trainer):
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         loss, logits = labelled_loss(model, inputs, self.args.label_smoothing_factor, num_items_in_batch)
+        if num_items_in_batch is not None and self.args.average_tokens_across_devices:
+            # the count is over every rank and DDP averages gradients over ranks: undo the average (as the stock
+            # compute_loss does), or W processes train with a W times smaller loss
+            loss = loss * self.accelerator.num_processes
         return (loss, {"logits": logits}) if return_outputs else loss
 
     def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
@@ -128,7 +135,7 @@ def pretrain_base(base: BaseModel, cfg: PretrainConfig, data_dir: Path, tokenize
     run_dir, resume = run_folder([base, cfg], checkpoints, inputs)
     counter = TokenCounter(packed_collator())
     args = training_arguments(schedule, cfg, run_dir, detect_precision(), metric_for_best_model="loss",
-                              greater_is_better=False)
+                              greater_is_better=False, ddp_find_unused_parameters=False)
     trainer = CausalTrainer(
         model=model,
         args=args,
@@ -170,7 +177,8 @@ def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, 
     counter = TokenCounter(packed_collator() if recipe.packing else padded_collator(tokenizer.pad_token_id))
     trainer = CausalTrainer(
         model=model,
-        args=training_arguments(job.train, recipe, run_dir, precision),
+        # every LoRA weight gets a gradient; a PeftModel would make DDP look for unused ones (a graph walk per step)
+        args=training_arguments(job.train, recipe, run_dir, precision, ddp_find_unused_parameters=False),
         train_dataset=training_examples(tokenizer, train.to_dict("records"), job.prompt),
         eval_dataset=training_examples(tokenizer, dev.to_dict("records"), replace(job.prompt, instruction_variants=0)),
         data_collator=counter,
@@ -181,9 +189,9 @@ def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, 
         card=card,
         counter=counter,
     )
-    train_and_save(trainer, resume, out_dir)
-    stabilize_adapter_config(out_dir)
-    write_model_card(out_dir, **card)
-    if recipe.merge_adapter:
-        merge_adapter(out_dir, precision)
+    if train_and_save(trainer, resume, out_dir):
+        stabilize_adapter_config(out_dir)
+        write_model_card(out_dir, **card)
+        if recipe.merge_adapter:
+            merge_adapter(out_dir, precision)
     return counter.share

@@ -321,11 +321,24 @@ class PreprocessConfig:
 
 
 @dataclass(frozen=True)
+class LaunchConfig:
+    """params.yaml `launch`: how dvc.yaml starts the training stages (`accelerate launch`); checked here so a typo
+    fails before any process starts."""
+
+    processes: int = 1  # training processes on this machine; the global batch is processes x batch_size x grad_accum
+    config: Literal["ddp", "fsdp_qlora", "deepspeed_zero3_qlora"] = "ddp"  # configs/accelerate/<config>.yaml
+
+    def __post_init__(self) -> None:
+        check(self.processes >= 1, "processes must be at least 1.")
+
+
+@dataclass(frozen=True)
 class Params:
     """params.yaml: what experiments vary. Every key is a column of `dvc exp show`, so keep it short."""
 
     preprocess: PreprocessConfig = PreprocessConfig()
     train: TrainConfig = TrainConfig()
+    launch: LaunchConfig = LaunchConfig()
     prompt: PromptChoice = PromptChoice()
     lora: LoraSettings = LoraSettings()
     models: dict[str, str] = dataclasses.field(default_factory=dict)  # name -> checkpoint it starts from

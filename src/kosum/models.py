@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
+from accelerate import DistributedType, PartialState
 from bitsandbytes.nn import Linear4bit
 from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
 from transformers import (
@@ -162,8 +163,15 @@ def embedded_decoder(
     return model_class(config)
 
 
-def bnb_config(quantize_4bit: bool, precision: Precision) -> BitsAndBytesConfig | None:
-    """QLoRA's 4-bit NF4 storage with double quantization, computing in the hardware's dtype."""
+def sharded() -> bool:
+    """Whether FSDP or DeepSpeed shards the model over the processes (they place its weights themselves)."""
+    return PartialState().distributed_type in (DistributedType.FSDP, DistributedType.DEEPSPEED)
+
+
+def bnb_config(quantize_4bit: bool, precision: Precision, shard: bool = False) -> BitsAndBytesConfig | None:
+    """QLoRA's 4-bit NF4 storage with double quantization, computing in the hardware's dtype. Sharded (FSDP-QLoRA,
+    ZeRO-3-QLoRA), the packed 4-bit weights are stored in the compute dtype, so every flattened parameter has one
+    dtype (PEFT's and LLaMA-Factory's documented settings)."""
     if not quantize_4bit:
         return None
     return BitsAndBytesConfig(
@@ -171,6 +179,7 @@ def bnb_config(quantize_4bit: bool, precision: Precision) -> BitsAndBytesConfig 
         bnb_4bit_quant_type="nf4",
         bnb_4bit_use_double_quant=True,
         bnb_4bit_compute_dtype=precision.dtype,
+        bnb_4bit_quant_storage=precision.dtype if shard else torch.uint8,
     )
 
 
@@ -188,13 +197,16 @@ def lora_config(lora: LoraSettings, target_modules: str | tuple[str, ...]) -> Lo
 
 
 def load_causal(path: str, quantize_4bit: bool, precision: Precision, trust_remote_code: bool) -> PreTrainedModel:
-    """A causal LM from a folder or hub id, 4-bit quantized when asked (weights in the compute dtype otherwise)."""
-    quantization = bnb_config(quantize_4bit, precision)
+    """A causal LM from a folder or hub id, 4-bit quantized when asked (weights in the compute dtype otherwise), on
+    this process's GPU (each DDP rank its own; FSDP and DeepSpeed place it themselves)."""
+    shard = sharded()
+    quantization = bnb_config(quantize_4bit, precision, shard)
+    on_gpu = precision.device == "cuda" and not shard
     model = AutoModelForCausalLM.from_pretrained(
         path,
         quantization_config=quantization,
         dtype=precision.dtype,
-        device_map={"": precision.device} if precision.device == "cuda" else None,
+        device_map={"": PartialState().local_process_index} if on_gpu else None,
         trust_remote_code=trust_remote_code,
         use_safetensors=True,
     )
@@ -221,9 +233,10 @@ def keep_standard_4bit_layout(model: PreTrainedModel) -> PreTrainedModel:
 def peft_model_for_training(
     model_name: str, recipe: CausalRecipe, lora: LoraSettings, precision: Precision
 ) -> PreTrainedModel:
-    """The base `model_name` with fresh LoRA adapters; only the adapters train."""
+    """The base `model_name` with fresh LoRA adapters; only the adapters train. Sharded, the model skips PEFT's k-bit
+    preparation (it upcasts some weights to fp32, and FSDP needs one dtype), as TRL does for sharded QLoRA."""
     model = load_causal(model_name, recipe.quantize_4bit, precision, recipe.trust_remote_code)
-    if recipe.quantize_4bit:
+    if recipe.quantize_4bit and not sharded():
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=recipe.gradient_checkpointing)
     elif recipe.gradient_checkpointing:
         model.gradient_checkpointing_enable()

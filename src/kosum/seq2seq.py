@@ -5,11 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, set_seed
+from transformers.trainer_pt_utils import LengthGroupedSampler
 
 from kosum.config import Seq2SeqRecipe, TrainConfig
 from kosum.features import seq2seq_example
 from kosum.models import detect_precision, load_seq2seq, write_model_card
 from kosum.training import callbacks, rouge_metrics, run_folder, train_and_save, training_arguments, training_splits
+
+
+class Seq2SeqRun(Seq2SeqTrainer):
+    """`Seq2SeqTrainer` whose length-grouped order is the same for any number of processes: the stock sampler groups
+    by the per-device batch, so 2 processes x B would train on other batches than 1 process x 2B."""
+
+    def _get_train_sampler(self, train_dataset=None):
+        global_batch = self.args.train_batch_size * self.args.gradient_accumulation_steps * self.args.world_size
+        return LengthGroupedSampler(global_batch, dataset=train_dataset or self.train_dataset)
 
 
 def train_seq2seq(
@@ -44,7 +54,7 @@ def train_seq2seq(
         generation_num_beams=1,
         train_sampling_strategy="group_by_length",  # similar lengths per batch: less padding
     )
-    trainer = Seq2SeqTrainer(
+    trainer = Seq2SeqRun(
         model=model,
         args=args,
         train_dataset=features[0],
@@ -54,6 +64,6 @@ def train_seq2seq(
         compute_metrics=rouge_metrics(tokenizer),
         callbacks=callbacks(schedule, live_dir, resume is not None),
     )
-    train_and_save(trainer, resume, out_dir)
-    write_model_card(out_dir, "seq2seq", encoder_max_len=recipe.encoder_max_len, decoder_max_len=recipe.decoder_max_len,
-                     source_prefix=recipe.source_prefix, lang=recipe.lang)
+    if train_and_save(trainer, resume, out_dir):
+        write_model_card(out_dir, "seq2seq", encoder_max_len=recipe.encoder_max_len,
+                         decoder_max_len=recipe.decoder_max_len, source_prefix=recipe.source_prefix, lang=recipe.lang)

@@ -6,6 +6,8 @@ Design choices:
 - Checkpoints live outside DVC's outputs (DVC deletes outputs before re-running a stage) in a folder named by a
   fingerprint of the settings and the data, so a killed run resumes, while a changed run never resumes a stale one.
 - The best model is chosen by dev ROUGE (the kosum metric), not dev loss.
+- Launched as several processes (DDP through `accelerate launch` or `torchrun`), every rank trains, one writes: DVCLive,
+  the saved model, its card and the checkpoint clean-up belong to the main process only.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from accelerate import PartialState
 from dvclive import Live
 from transformers import (
     EarlyStoppingCallback,
@@ -100,8 +103,9 @@ def training_arguments(
 
 
 def callbacks(schedule: TrainConfig, live_dir: Path, resume: bool) -> list:
-    """DVCLive plus early stopping on dev ROUGE (when a patience is set)."""
-    found = [live_callback(live_dir, resume)]
+    """DVCLive (on the main process only: `Live` writes its folder when created) plus early stopping on dev ROUGE
+    (when a patience is set)."""
+    found = [live_callback(live_dir, resume)] if PartialState().is_main_process else []
     if schedule.early_stopping_patience > 0:
         found.append(EarlyStoppingCallback(early_stopping_patience=schedule.early_stopping_patience))
     return found
@@ -123,12 +127,17 @@ def run_folder(settings: Iterable[Any], checkpoints: Path, inputs: Iterable[Path
     return run_dir, resume_point(run_dir)
 
 
-def train_and_save(trainer: Trainer, resume: str | None, out_dir: Path) -> None:
-    """Train (resuming when asked), save the best model and its tokenizer to `out_dir`, then drop the checkpoints."""
+def train_and_save(trainer: Trainer, resume: str | None, out_dir: Path) -> bool:
+    """Train (resuming when asked), save the best model and its tokenizer to `out_dir`, then drop the checkpoints.
+    Returns whether this process is the one that writes outputs (the only one, or rank 0 of several)."""
     trainer.train(resume_from_checkpoint=resume)
-    trainer.save_model(str(out_dir))
+    trainer.save_model(str(out_dir))  # collective under FSDP/DeepSpeed; writes on the main process only
+    trainer.accelerator.wait_for_everyone()
+    if not trainer.is_world_process_zero():
+        return False
     trainer.processing_class.save_pretrained(str(out_dir))
     finish_run(Path(trainer.args.output_dir))
+    return True
 
 
 def fingerprint(settings: Iterable[Any], files: Iterable[Path]) -> str:
