@@ -24,8 +24,6 @@ from transformers import (
 )
 
 from kosum.chat_format import install_chat_format, ready_for_chat
-from kosum.config import DecoderSize
-from kosum.models import embedded_decoder
 from kosum.tokenizer import train_tokenizer
 from tests.conftest import korean_lines, korean_tokenizer
 
@@ -142,14 +140,13 @@ def format_tokenizer(name: str) -> PreTrainedTokenizerFast:
 
 
 def tiny_model(name: str, tokenizer: PreTrainedTokenizerFast) -> PreTrainedModel:
-    """A random two-layer model of the format's architecture on `tokenizer`."""
+    """A random two-layer model of a hub format's architecture on `tokenizer` (the embedded families' tiny models
+    are conftest's `save_tiny_base`)."""
     torch.manual_seed(0)
     fmt = FORMATS[name]
     shape = dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                  num_attention_heads=2, max_position_embeddings=1024, pad_token_id=tokenizer.pad_token_id,
                  eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.bos_token_id)
-    if fmt.architecture in ("llama", "qwen") and fmt.template is None:
-        return embedded_decoder(tokenizer, fmt.architecture, DecoderSize(32, 2, 2, 1, 64), 1024)
     if fmt.architecture == "llama":
         return LlamaForCausalLM(LlamaConfig(**shape, num_key_value_heads=1))
     if fmt.architecture == "gemma":
