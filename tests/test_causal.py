@@ -9,6 +9,7 @@ from peft import PeftModel
 from torch.nn import functional
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from kosum import attention
 from kosum.attention import (
     PACKED_ATTENTION,
     example_starts,
@@ -19,7 +20,7 @@ from kosum.attention import (
 from kosum.config import CausalRecipe, GenerateConfig, LoraSettings, PromptConfig, RunSettings, TrainConfig
 from kosum.data import read_processed
 from kosum.generation import Summarizer, load_summarizer
-from kosum.models import bnb_config, lora_config, peft_model_for_training, precision_for
+from kosum.models import bnb_config, load_causal, lora_config, peft_model_for_training, precision_for
 from kosum.packing import TokenCounter, packed_collator, padded_collator
 from kosum.prompts import training_examples
 from kosum.training import training_arguments
@@ -97,6 +98,29 @@ def test_varlen_kernel_equals_per_example_attention(dtype):
     assert varlen_kernel_applies(query, 0.0)
     torch.testing.assert_close(varlen_row(query, key, value, bounds, None),
                                per_example_row(query, key, value, bounds, None), atol=2e-2, rtol=2e-2)
+
+
+@pytest.mark.parametrize("keywords, causal, repeated", [
+    (("is_causal",), {"is_causal": True}, True),  # torch 2.10
+    (("window_size",), {"window_size": (-1, 0)}, True),  # torch 2.11 (the lent H200's CUDA build)
+    (("window_size", "enable_gqa"), {"window_size": (-1, 0), "enable_gqa": True}, False),  # torch 2.13
+])
+def test_varlen_call_adapts_to_the_installed_torch(monkeypatch, keywords, causal, repeated):
+    calls = []
+    monkeypatch.setattr(attention, "_VARLEN_KEYWORDS", dict.fromkeys(keywords))
+    monkeypatch.setattr(attention, "varlen_attn", lambda q, k, v, *args, scale, **kw: calls.append((k.shape, kw)) or q)
+    query, key = torch.zeros(1, 4, 5, 8), torch.zeros(1, 2, 5, 8)
+    varlen_row(query, key, key, [0, 2, 5], None)
+    assert calls == [((5, 4 if repeated else 2, 8), causal)]
+
+
+def test_a_cpu_precision_loads_4bit_on_the_cpu_even_where_a_gpu_is_visible(monkeypatch, tiny_base):
+    placed = []
+    real = AutoModelForCausalLM.from_pretrained
+    monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained",
+                        lambda *a, **kw: placed.append(kw["device_map"]) or real(*a, **kw))
+    load_causal(str(tiny_base), True, CPU, trust_remote_code=False)
+    assert placed == [{"": "cpu"}]  # no device map sends a 4-bit load to a visible GPU (seen on the lent H200)
 
 
 def test_token_counter_measures_padding_waste():

@@ -11,6 +11,7 @@ a KV-cache step, a single sequence) goes to the stock `sdpa` path unchanged.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from typing import Any
 
@@ -22,6 +23,9 @@ from transformers.integrations.sdpa_attention import sdpa_attention_forward
 from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
 
 PACKED_ATTENTION = "kosum_varlen"
+# `varlen_attn`'s keywords moved between PyTorch releases (2.10: is_causal; 2.11: window_size; 2.13: enable_gqa too);
+# kosum pins 2.13, but a GPU box often comes with its own CUDA build, so the call adapts to the one installed.
+_VARLEN_KEYWORDS = inspect.signature(varlen_attn).parameters
 
 
 def example_starts(position_ids: torch.Tensor) -> list[int]:
@@ -70,8 +74,12 @@ def varlen_row(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, boun
     q, k, v = (t[0].transpose(0, 1) for t in (query, key, value))  # (T, heads, dim)
     cumulative = torch.tensor(bounds, dtype=torch.int32, device=query.device)
     longest = max(b - a for a, b in itertools.pairwise(bounds))
-    out = varlen_attn(q, k, v, cumulative, cumulative, longest, longest, scale=scaling, window_size=(-1, 0),
-                      enable_gqa=q.shape[1] != k.shape[1])
+    grouped = q.shape[1] != k.shape[1]
+    if grouped and "enable_gqa" not in _VARLEN_KEYWORDS:
+        k, v = (t.repeat_interleave(q.shape[1] // t.shape[1], dim=1) for t in (k, v))
+    causal = {"window_size": (-1, 0)} if "window_size" in _VARLEN_KEYWORDS else {"is_causal": True}
+    gqa = {"enable_gqa": grouped} if "enable_gqa" in _VARLEN_KEYWORDS else {}
+    out = varlen_attn(q, k, v, cumulative, cumulative, longest, longest, scale=scaling, **causal, **gqa)
     return out.unsqueeze(0)
 
 

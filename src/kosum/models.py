@@ -201,12 +201,13 @@ def load_causal(path: str, quantize_4bit: bool, precision: Precision, trust_remo
     this process's GPU (each DDP rank its own; FSDP and DeepSpeed place it themselves)."""
     shard = sharded()
     quantization = bnb_config(quantize_4bit, precision, shard)
-    on_gpu = precision.device == "cuda" and not shard
+    # Placed explicitly, CPU too: a 4-bit load without a device map goes to a visible GPU whatever `precision` says.
+    device = PartialState().local_process_index if precision.device == "cuda" else "cpu"
     model = AutoModelForCausalLM.from_pretrained(
         path,
         quantization_config=quantization,
         dtype=precision.dtype,
-        device_map={"": PartialState().local_process_index} if on_gpu else None,
+        device_map=None if shard else {"": device},
         trust_remote_code=trust_remote_code,
         use_safetensors=True,
     )
