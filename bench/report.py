@@ -95,6 +95,13 @@ def _trl(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _mbr(r: dict[str, Any]) -> list[str]:
+    return [f"{r['dialogues']} dialogues x {r['candidates_per_dialogue']} candidates: {r['seconds']} s; target <= "
+            f"{r['target_s']:.0f} s: {_met(r['meets_target'])}. On the first {r['naive_dialogues']} dialogues, "
+            f"{r['speedup']}x the pair-by-pair way ({r['kosum_seconds_same_dialogues']} s vs {r['naive_seconds']} s), "
+            "same summaries selected."]
+
+
 SECTIONS = (
     ("packing", "Padding waste and training throughput (`bench/bench_packing.py`)", _packing),
     ("packing_llama-3.2-3b", "GPU: Llama-3.2-3B-shaped QLoRA (`bench/bench_packing.py --shape llama-3.2-3b`)",
@@ -102,6 +109,7 @@ SECTIONS = (
     ("trl_peer", "Peer: kosum's trainer vs TRL's SFTTrainer (`bench/bench_trl.py`)", _trl),
     ("predict", "Prediction: batched vs one at a time (`bench/bench_predict.py`)", _predict),
     ("metrics", "Scoring (`bench/bench_metrics.py`)", _metrics),
+    ("mbr", "Ensemble: MBR selection (`bench/bench_mbr.py`)", _mbr),
     ("pipeline", "Pipeline from a clean cache, per stage (`bench/bench_pipeline.py`)", _pipeline),
 )
 

@@ -1,5 +1,5 @@
-"""DVC stage `evaluate`: score every model of params.yaml (`models`, `zero_shot`) and the lead baseline; write the
-DVC metrics, a leaderboard, per-sample scores and static plots of the training curves."""
+"""DVC stage `evaluate`: score every model of params.yaml (`models`, `zero_shot`), the ensemble and the lead baseline;
+write the DVC metrics, ensemble.json, a leaderboard, per-sample scores and static plots of the training curves."""
 
 from __future__ import annotations
 
@@ -8,19 +8,23 @@ from pathlib import Path
 
 from kosum.cli import run_stage
 from kosum.config import Params, load_file
-from kosum.evaluation import evaluate_all, write_evaluation
+from kosum.evaluation import ensemble_report, evaluate_all, write_evaluation
+from kosum.files import write_json
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data_dir", type=Path, help="processed splits, stats.json and test answers")
     parser.add_argument("predictions_dir", type=Path, help="one folder per model with dev.csv and submission.csv")
-    parser.add_argument("live_root", type=Path, help="one DVCLive folder per training run (for the curves)")
     parser.add_argument("metrics_dir", type=Path, help="scores.json, leaderboard.md, samples/ and plots/")
+    parser.add_argument("--ensemble", type=Path, help="the ensemble stage's folder: scored, and metrics/ensemble.json")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    results = evaluate_all(args.data_dir, args.predictions_dir, load_file(Params, args.params).scored)
-    write_evaluation(results, args.live_root, args.metrics_dir)
+    results = evaluate_all(args.data_dir, args.predictions_dir, load_file(Params, args.params).scored, args.ensemble)
+    write_evaluation(results, args.metrics_dir)
+    if args.ensemble is not None:
+        scores = {model: split_scores for model, (split_scores, _) in results.items()}
+        write_json(ensemble_report(scores, args.ensemble, args.data_dir), args.metrics_dir / "ensemble.json")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,9 @@ TINY_CONFIGS = {
     },
     "qlora.yaml": {"max_prompt_len": 256, "max_summary_len": 32, "eval_samples": 8, "logging_steps": 5},
     "decode.yaml": {"default": {"max_new_tokens": 16, "batch_size": 8},
-                    "kobart": {"num_beams": 2, "max_new_tokens": 24, "batch_size": 8}},
+                    "kobart": {"num_beams": 2, "n_best": 2, "samples": 1, "tta": ["swap_speakers"], "max_new_tokens": 24,
+                               "batch_size": 8},
+                    "qwen_qlora": {"samples": 1}, "llama_qlora": {"samples": 1}},
 }
 
 

@@ -16,6 +16,7 @@ from kosum.config import (
     Seq2SeqRecipe,
     from_dict,
     load_decode,
+    load_ensemble,
     load_file,
     model_entry,
 )
@@ -96,6 +97,7 @@ def test_real_params_and_configs_load():
         load_file(cls, ROOT / "configs" / name)
     decode = yaml.safe_load((ROOT / "configs/decode.yaml").read_text())
     assert set(decode) - {"default"} <= set(params.scored), "a decode section for a model params.yaml lacks"
+    assert set(load_ensemble(ROOT / "configs/ensemble.yaml").weights) <= set(params.models)
     assert load_decode(ROOT / "configs/decode.yaml", "kobart").num_beams == 4
     assert load_decode(ROOT / "configs/decode.yaml", "qwen_qlora").num_beams == 1  # the default
 

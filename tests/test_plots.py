@@ -1,9 +1,9 @@
-"""`evaluate`'s plots: DVCLive curves and the scores as PNGs and a ranked score table."""
+"""The PNG plots: each training run's DVCLive curves, and evaluate's scores with a ranked score table."""
 
 import pandas as pd
 import pytest
 
-from kosum.plots import write_plots
+from kosum.plots import training_curves, write_plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -31,23 +31,29 @@ def inputs(tmp_path):
     return live, scores
 
 
-def test_plots_are_pngs_and_a_ranked_score_table(inputs, tmp_path):
-    live, scores = inputs
+def test_curves_of_a_run_with_and_without_dev_rouge(inputs):
+    live, _ = inputs
+    for run in ("train_kobart", "base_qwen"):
+        training_curves(run, live / run, live / run / "curves.png")
+        png = (live / run / "curves.png").read_bytes()
+        assert png[:8] == PNG_MAGIC and len(png) > 5000
+
+
+def test_score_plots_are_a_png_and_a_ranked_score_table(inputs, tmp_path):
+    _, scores = inputs
     out = tmp_path / "metrics" / "plots"
-    write_plots(live, scores, out)
-    assert sorted(p.name for p in out.iterdir()) == [
-        "curves_base_qwen.png", "curves_train_kobart.png", "scores.csv", "scores.png"]
-    for png in out.glob("*.png"):
-        assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 5000
+    write_plots(scores, out)
+    assert sorted(p.name for p in out.iterdir()) == ["scores.csv", "scores.png"]
+    assert (out / "scores.png").read_bytes()[:8] == PNG_MAGIC
     table = pd.read_csv(out / "scores.csv")
     assert list(table["model"]) == ["kobart", "qwen_qlora", "lead"]
     assert list(table["dev_final"]) == [70.1, 40.2, 23.5] and list(table["test_final"]) == [44.4, 30.0, 20.5]
 
 
 def test_plots_replace_their_folder_whole(inputs, tmp_path):
-    live, scores = inputs
+    _, scores = inputs
     out = tmp_path / "metrics" / "plots"
     out.mkdir(parents=True)
     (out / "curves_old_run.png").write_bytes(b"stale")
-    write_plots(live, scores, out)
+    write_plots(scores, out)
     assert not (out / "curves_old_run.png").exists()

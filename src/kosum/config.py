@@ -245,6 +245,7 @@ class CausalRecipe(RunSettings):
     # the seven q/k/v/o/gate/up/down projections); or a list of module names
     target_modules: str | tuple[str, ...] = "all-linear"
     plain_format: PlainFormat = "kullm"  # the prompt format of a tokenizer without a chat template (polyglot-ko)
+    system_prompt: str = "당신은 한국어 대화를 정확하고 간결하게 요약하는 어시스턴트입니다."  # "": no system message
     packing: bool = True  # padding-free batches with per-example position ids; false: padded batches
     gradient_checkpointing: bool = False  # less activation memory, ~30 % slower
     merge_adapter: bool = False  # also save a merged full model under <out>/merged
@@ -263,10 +264,11 @@ class PromptChoice:
     """params.yaml `prompt`: which prompt the causal LMs get (training, prediction and zero-shot alike)."""
 
     style: Literal["simple", "structured", "instruction"] = "structured"
-    system_prompt: str = "당신은 한국어 대화를 정확하고 간결하게 요약하는 어시스턴트입니다."
     instruction_variants: int = 0  # augmentation: repeat each training example with N of 5 paraphrased instructions
 
-    MOVED: ClassVar[dict[str, str]] = {key: "configs/qlora.yaml" for key in ("max_prompt_len", "max_summary_len")}
+    MOVED: ClassVar[dict[str, str]] = {
+        key: "configs/qlora.yaml" for key in ("max_prompt_len", "max_summary_len", "system_prompt")
+    }
 
     def __post_init__(self) -> None:
         check_prompt_choice(self.style, self.instruction_variants)
@@ -290,7 +292,7 @@ class PromptConfig:
 
 def prompt_config(choice: PromptChoice, recipe: CausalRecipe) -> PromptConfig:
     """The prompt a causal LM is trained and prompted with."""
-    return PromptConfig(choice.style, choice.system_prompt, recipe.max_prompt_len, recipe.max_summary_len,
+    return PromptConfig(choice.style, recipe.system_prompt, recipe.max_prompt_len, recipe.max_summary_len,
                         choice.instruction_variants, recipe.plain_format)
 
 
@@ -449,10 +451,19 @@ class GenerateConfig:
     batch_size: int = 32
     block_non_korean: bool = False  # forbid tokens with Han, kana, Cyrillic, ... characters
     seed: int = 42
+    n_best: int = 1  # candidates for the ensemble: the n best beams (the first is the prediction); <= num_beams
+    samples: int = 0  # more candidates: seeded samples at `temperature` / `top_p`
+    temperature: float = 0.7
+    top_p: float = 0.95
+    tta: tuple[str, ...] = ()  # input variants (kosum.augment), each adding its n_best beams of every dialogue
+    prompt_variants: tuple[str, ...] = ()  # causal LMs: prompts asked another way (kosum.augment), n_best beams each
 
     def __post_init__(self) -> None:
         check(self.num_beams >= 1 and self.max_new_tokens >= 1 and self.batch_size >= 1,
               "num_beams, max_new_tokens and batch_size must be at least 1.")
+        check(1 <= self.n_best <= self.num_beams, "n_best must be within 1..num_beams (beam search returns them).")
+        check(self.samples >= 0 and self.temperature > 0 and 0 < self.top_p <= 1,
+              "samples must be >= 0, temperature > 0 and top_p within (0, 1].")
 
 
 def load_decode(path: str | Path, name: str) -> GenerateConfig:
@@ -462,6 +473,31 @@ def load_decode(path: str | Path, name: str) -> GenerateConfig:
     own = raw.get(name) or {}
     check(isinstance(own, dict), f"{path}:{name}: expected a mapping of decoding settings.")
     return from_dict(GenerateConfig, {**raw["default"], **own}, f"{path}:{name}")
+
+
+@dataclass(frozen=True)
+class EnsembleConfig:
+    """configs/ensemble.yaml: which candidates of which fine-tuned models the MBR selection weighs.
+
+    Its own file (not a section of configs/decode.yaml, which every predict stage depends on), so that a sweep over
+    the ensemble re-runs only `ensemble` and `evaluate`."""
+
+    weights: dict[str, float] = dataclasses.field(default_factory=dict)  # model -> weight; a model left out: 0
+    # candidates by source: a kind (beam, sample, or a test-time variant such as swap_speakers) or one source (beam1,
+    # swap_speakers:beam1). Hypotheses may be chosen; references vote.
+    hypotheses: tuple[str, ...] = ("beam", "sample")
+    references: tuple[str, ...] = ("beam", "sample")
+
+    def __post_init__(self) -> None:
+        check(all(w >= 0 for w in self.weights.values()) and any(w > 0 for w in self.weights.values()),
+              "ensemble weights must be >= 0, at least one of them > 0.")
+        check(bool(self.hypotheses) and bool(self.references),
+              "ensemble hypotheses and references must each name at least one kind of candidate.")
+
+
+def load_ensemble(path: str | Path) -> EnsembleConfig:
+    """The ensemble file (configs/ensemble.yaml)."""
+    return from_dict(EnsembleConfig, load_params(path), str(path))
 
 
 @dataclass(frozen=True)

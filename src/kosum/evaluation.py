@@ -12,12 +12,15 @@ from pathlib import Path
 import pandas as pd
 
 from kosum.data import PREDICTION_FILES, DataError, read_processed, references
+from kosum.ensemble import oracle
 from kosum.files import atomic_path, write_csv, write_json
 from kosum.metrics import RougeScores, metrics_dict, score_corpus
 from kosum.plots import write_plots
+from kosum.predictions import CANDIDATES
 
 SHOWN_IDS = 5  # offending fnames listed in an error message
 LEAD = "lead"
+ENSEMBLE = "ensemble"
 Scores = dict[str, dict[str, float]]  # split -> metric -> value
 
 
@@ -113,21 +116,45 @@ def lead_length(data_dir: Path) -> int:
     return int(stats["train"]["summary_chars"]["p50"])
 
 
-def evaluate_all(data_dir: Path, predictions_dir: Path, models: tuple[str, ...]) -> dict[str, tuple[Scores, dict]]:
-    """The lead baseline and every model in `models` (folders under `predictions_dir`), in that order."""
+def evaluate_all(data_dir: Path, predictions_dir: Path, models: tuple[str, ...],
+                 ensemble_dir: Path | None = None) -> dict[str, tuple[Scores, dict]]:
+    """The lead baseline, every model in `models` (folders under `predictions_dir`) and the ensemble, in that order."""
     sets, lead_chars = reference_sets(data_dir), lead_length(data_dir)
     results = {LEAD: evaluate_model(None, sets, lead_chars)}
     for model in models:
         results[model] = evaluate_model(predictions_dir / model, sets, lead_chars)
+    if ensemble_dir is not None:
+        results[ENSEMBLE] = evaluate_model(ensemble_dir, sets, lead_chars)
     return results
 
 
 def final_scores(results: dict[str, Scores]) -> dict[str, dict[str, float]]:
-    """The DVC metrics: each model's `final` per split, and nothing else, so `dvc exp show` stays narrow."""
-    return {model: {f"{split}_final": scores[split]["final"] for split in scores} for model, scores in results.items()}
+    """The DVC metrics: each model's `final` per split, and nothing else, so `dvc exp show` stays narrow. The lead
+    baseline is left out: it depends on the data alone, so in `dvc exp show` it would be two constant columns."""
+    return {model: {f"{split}_final": scores[split]["final"] for split in scores}
+            for model, scores in results.items() if model != LEAD}
 
 
-def write_evaluation(results: dict[str, tuple[Scores, dict]], live_root: Path, metrics_dir: Path) -> None:
+def ensemble_report(scores: dict[str, Scores], ensemble_dir: Path, data_dir: Path) -> dict[str, object]:
+    """`metrics/ensemble.json`: the ensemble against the best single model (by test, else dev), its margin, and the
+    dev oracle (the best candidate of each dialogue by its reference): the headroom of any selection."""
+    split = "test" if "test" in scores[ENSEMBLE] else "dev"
+    singles = {m: s for m, s in scores.items() if m not in (LEAD, ENSEMBLE)}
+    best = max(singles, key=lambda m: singles[m][split]["final"])
+    dev, refs = reference_sets(data_dir)["dev"]
+    pool = read_processed(ensemble_dir / CANDIDATES)
+    picked = oracle(pool[pool["split"] == "dev"], dict(zip(dev["fname"], refs)))
+    oracle_final = score_corpus(list(picked.set_index("fname").loc[dev["fname"], "summary"]), refs)[0].final
+    return {
+        "ensemble": {f"{s}_final": v["final"] for s, v in scores[ENSEMBLE].items()},
+        "best_single": {"model": best, **{f"{s}_final": v["final"] for s, v in scores[best].items()}},
+        f"margin_{split}": scores[ENSEMBLE][split]["final"] - scores[best][split]["final"],
+        "oracle_dev_final": oracle_final,
+        "candidates_per_dialogue": len(pool) / pool[["split", "fname"]].drop_duplicates().shape[0],
+    }
+
+
+def write_evaluation(results: dict[str, tuple[Scores, dict]], metrics_dir: Path) -> None:
     """`scores.json` (DVC metrics), `leaderboard.md` (R1/R2/RL too), `samples/` and `plots/` under `metrics_dir`."""
     scores = {model: split_scores for model, (split_scores, _) in results.items()}
     write_json(final_scores(scores), metrics_dir / "scores.json")
@@ -137,4 +164,4 @@ def write_evaluation(results: dict[str, tuple[Scores, dict]], live_root: Path, m
                 write_csv(table, tmp / f"{model}_{split}.csv")
     with atomic_path(metrics_dir / "leaderboard.md") as tmp:
         tmp.write_text(leaderboard(scores), encoding="utf-8")
-    write_plots(live_root, scores, metrics_dir / "plots")
+    write_plots(scores, metrics_dir / "plots")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,24 +67,39 @@ class Summarizer:
     def causal(self) -> bool:
         return self.card["kind"] == "causal"
 
-    def encode(self, dialogue: str, topic: str | None) -> list[int]:
-        """The model input for one dialogue, built exactly as in training."""
+    def encode(self, dialogue: str, topic: str | None, instruction_idx: int = 0) -> list[int]:
+        """The model input for one dialogue, built exactly as in training (a causal LM's instruction: the
+        `instruction_idx`-th paraphrase, for prompt variants)."""
         if self.causal:
-            return prompt_ids(self.tokenizer, dialogue, topic, PromptConfig(**self.card["prompt"]))
+            return prompt_ids(self.tokenizer, dialogue, topic, PromptConfig(**self.card["prompt"]), instruction_idx)
         return encoder_ids(self.tokenizer, dialogue, self.card["encoder_max_len"], self.card.get("source_prefix", ""))
 
     def summarize(
         self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: GenerateConfig, progress: bool = False
     ) -> list[str]:
         """Summaries in input order, generated in length-sorted batches."""
+        return [found[0] for found in self.candidates(dialogues, topics, replace(cfg, n_best=1, samples=0), progress)]
+
+    def candidates(
+        self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: GenerateConfig, progress: bool = False,
+        instruction_idx: int = 0,
+    ) -> list[list[str]]:
+        """Per dialogue, in input order: the `n_best` beams (best first: the first is the prediction), then the
+        `samples` seeded samples. Length-sorted batches; one beam pass and one sampling pass per batch."""
         self.model.eval()
-        inputs = [self.encode(d, t) for d, t in zip(dialogues, topics, strict=True)]
-        kwargs = self.generate_kwargs(cfg)
-        outputs: list[str] = [""] * len(inputs)
+        inputs = [self.encode(d, t, instruction_idx) for d, t in zip(dialogues, topics, strict=True)]
+        passes = [self.generate_kwargs(cfg) | {"num_return_sequences": cfg.n_best}]
+        if cfg.samples:
+            passes.append(passes[0] | {"do_sample": True, "num_beams": 1, "temperature": cfg.temperature,
+                                       "top_p": cfg.top_p, "num_return_sequences": cfg.samples})
+        outputs: list[list[str]] = [[] for _ in inputs]
         with torch.inference_mode(), tqdm(total=len(inputs), desc="generating", disable=not progress) as bar:
             for batch in length_sorted_batches([len(x) for x in inputs], cfg.batch_size):
-                for index, text in zip(batch, self._generate([inputs[i] for i in batch], kwargs), strict=True):
-                    outputs[index] = text
+                for kwargs in passes:
+                    texts = self._generate([inputs[i] for i in batch], kwargs)
+                    per_input = len(texts) // len(batch)
+                    for k, index in enumerate(batch):
+                        outputs[index] += texts[k * per_input : (k + 1) * per_input]
                 bar.update(len(batch))
         return outputs
 

@@ -242,3 +242,24 @@ def metrics_dict(scores: RougeScores) -> dict[str, float]:
         "final": scores.final,
         "rouge_sum": scores.rouge_sum,
     }
+
+
+def pairwise_final(texts: Sequence[str]) -> list[list[float]]:
+    """`final` / 100 of every text scored as the prediction against every other as the reference (row i, column j),
+    for MBR. Each distinct text goes through Mecab and is cut up once; equal texts score 1, a blank text 0."""
+    parsed: dict[str, _Summary | None] = {}
+    for text in texts:
+        if text not in parsed:
+            tokens = morphemes(text)
+            parsed[text] = None if _is_blank(tokens) else _Summary.parse(tokens)
+    scored: dict[tuple[str, str], float] = {}
+    matrix = []
+    for a in texts:
+        row = []
+        for b in texts:
+            if (a, b) not in scored:
+                pa, pb = parsed[a], parsed[b]
+                scored[a, b] = 0.0 if pa is None or pb is None else 1.0 if a == b else _score(pa, pb).final / 100
+            row.append(scored[a, b])
+        matrix.append(row)
+    return matrix

@@ -1,7 +1,8 @@
 """Static PNG plots of the training curves and the model scores, for reading offline.
 
 Why: `dvc plots show` writes HTML that loads its chart library from a CDN, so on an air-gapped machine it is blank.
-These PNGs show the same data (DVCLive's TSV files, evaluate's scores) with matplotlib's file backend.
+These PNGs show the same data (DVCLive's TSV files, written by each training run beside them; evaluate's scores)
+with matplotlib's file backend.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd  # noqa: E402
 from kosum.files import atomic_path, write_csv  # noqa: E402
 
 SPLITS = ("dev", "test")
+CURVES = "curves.png"  # in each DVCLive folder
 
 
 def _series(live_dir: Path, name: str) -> pd.DataFrame | None:
@@ -73,13 +75,10 @@ def score_bars(table: pd.DataFrame, out: Path) -> None:
     plt.close(fig)
 
 
-def write_plots(live_root: Path, scores: dict[str, dict[str, dict[str, float]]], out_dir: Path) -> None:
-    """`curves_<run>.png` per DVCLive run, `scores.png` and `scores.csv`, replacing `out_dir` whole."""
+def write_plots(scores: dict[str, dict[str, dict[str, float]]], out_dir: Path) -> None:
+    """`scores.png` and `scores.csv`, replacing `out_dir` whole."""
     with atomic_path(out_dir) as tmp:
         tmp.mkdir(parents=True, exist_ok=True)
-        runs = sorted(live_root.iterdir()) if live_root.is_dir() else []
-        for live_dir in (p for p in runs if (p / "plots" / "metrics").is_dir()):
-            training_curves(live_dir.name, live_dir, tmp / f"curves_{live_dir.name}.png")
         table = score_table(scores)
         write_csv(table, tmp / "scores.csv")
         score_bars(table, tmp / "scores.png")

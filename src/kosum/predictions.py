@@ -1,28 +1,61 @@
-"""Prediction files: `fname,summary` CSVs for dev (scored locally) and test (the competition submission)."""
+"""Prediction files: `fname,summary` CSVs for dev (scored locally) and test (the competition submission), and every
+candidate summary (`candidates.csv`: split, fname, source, summary) for the ensemble."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 from transformers import set_seed
 
-from kosum.config import GenerateConfig
+from kosum.augment import input_variant, prompt_variant
+from kosum.config import ConfigError, GenerateConfig
 from kosum.data import PREDICTION_FILES, read_processed
 from kosum.files import atomic_path, write_csv
 from kosum.generation import Summarizer
 
 
-def predict_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: GenerateConfig) -> pd.DataFrame:
-    """`fname,summary` for every row of `frame`, in its order."""
-    topics = frame["topic"] if "topic" in frame.columns else [None] * len(frame)
-    summaries = summarizer.summarize(list(frame["dialogue"]), list(topics), cfg, progress=True)
-    return pd.DataFrame({"fname": frame["fname"], "summary": summaries})
+CANDIDATES = "candidates.csv"
+
+
+def candidate_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: GenerateConfig) -> pd.DataFrame:
+    """`fname,source,summary` for every candidate of every row of `frame`: source beam1.., sample1.. of the dialogue
+    itself, then `<variant>:beam1..` for each test-time input variant (its summaries mapped back) and each prompt
+    variant."""
+    inputs, prompts = [input_variant(n) for n in cfg.tta], [prompt_variant(n) for n in cfg.prompt_variants]
+    if prompts and not summarizer.causal:
+        raise ConfigError(f"prompt_variants {list(cfg.prompt_variants)}: an encoder-decoder has no prompt to vary.")
+    fnames, dialogues = list(frame["fname"]), list(frame["dialogue"])
+    topics = list(frame["topic"]) if "topic" in frame.columns else [None] * len(frame)
+    found = summarizer.candidates(dialogues, topics, cfg, progress=True)
+    sources = [f"beam{i + 1}" for i in range(cfg.n_best)] + [f"sample{i + 1}" for i in range(cfg.samples)]
+    rows = [(fname, source, text) for fname, texts in zip(fnames, found) for source, text in zip(sources, texts)]
+    beams = replace(cfg, samples=0)
+    for variant in inputs:
+        found = summarizer.candidates([variant.rewrite(d) for d in dialogues], topics, beams, True)
+        rows += _beams(variant.name, fnames, found, variant.restore)
+    for prompt in prompts:
+        asked = topics if prompt.with_topic else [None] * len(topics)
+        rows += _beams(prompt.name, fnames, summarizer.candidates(dialogues, asked, beams, True, prompt.instruction_idx))
+    return pd.DataFrame(rows, columns=["fname", "source", "summary"])
+
+
+def _beams(name: str, fnames: list[str], found: list[list[str]], restore: Callable[[str], str] = str
+           ) -> list[tuple[str, str, str]]:
+    return [(fname, f"{name}:beam{i + 1}", restore(text)) for fname, texts in zip(fnames, found)
+            for i, text in enumerate(texts)]
 
 
 def predict_splits(summarizer: Summarizer, data_dir: Path, out_dir: Path, cfg: GenerateConfig) -> None:
-    """Write `dev.csv` and `submission.csv` into `out_dir` together: both appear, or neither changes."""
+    """Write `dev.csv`, `submission.csv` (the first beam of each dialogue) and `candidates.csv` into `out_dir`
+    together: all appear, or none changes."""
     set_seed(cfg.seed)
     with atomic_path(out_dir) as tmp:
+        everything = []
         for split, name in PREDICTION_FILES.items():
-            write_csv(predict_frame(summarizer, read_processed(data_dir / f"{split}.csv"), cfg), tmp / name)
+            candidates = candidate_frame(summarizer, read_processed(data_dir / f"{split}.csv"), cfg)
+            write_csv(candidates[candidates["source"] == "beam1"][["fname", "summary"]], tmp / name)
+            everything.append(candidates.assign(split=split))
+        write_csv(pd.concat(everything)[["split", "fname", "source", "summary"]], tmp / CANDIDATES)

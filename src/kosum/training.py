@@ -39,12 +39,14 @@ from kosum.data import read_processed
 from kosum.generation import clean_summary
 from kosum.metrics import metrics_dict, score_corpus
 from kosum.models import Precision
+from kosum.plots import CURVES, training_curves
 
 BEST_METRIC = "final"  # mean ROUGE-1/2/L F1 x 100 on the dev sample
 
 
 class StepLive(DVCLiveCallback):
-    """DVCLive logging with the trainer's global step as the x-axis."""
+    """DVCLive logging with the trainer's global step as the x-axis; at the end, the curves as a PNG beside the logs
+    (`dvc plots show` needs a CDN)."""
 
     def on_log(self, args, state, control, model=None, logs=None, **kwargs):
         if self.live is not None:
@@ -56,6 +58,8 @@ class StepLive(DVCLiveCallback):
             self.live.summary[f"best_eval_{BEST_METRIC}"] = state.best_metric
             self.live.summary["best_step"] = int(Path(state.best_model_checkpoint).name.split("-")[-1])
         super().on_train_end(args, state, control, **kwargs)
+        live_dir = Path(self.live.dir)
+        training_curves(live_dir.name, live_dir, live_dir / CURVES)
 
 
 def live_callback(live_dir: Path, resume: bool) -> StepLive:

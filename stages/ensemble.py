@@ -1,0 +1,27 @@
+"""DVC stage `ensemble`: MBR selection among the fine-tuned models' candidates (configs/ensemble.yaml);
+writes a prediction folder like a model's (dev.csv, submission.csv) plus selection.csv and the candidate pool."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kosum.cli import run_stage
+from kosum.config import Params, load_ensemble, load_file
+from kosum.ensemble import ensemble_splits
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("config", type=Path, help="configs/ensemble.yaml: member weights and candidate sources")
+    parser.add_argument("data_dir", type=Path, help="processed splits (the fnames of dev and test)")
+    parser.add_argument("predictions_dir", type=Path, help="one folder per model, each with candidates.csv")
+    parser.add_argument("out_dir", type=Path, help="dev.csv, submission.csv, selection.csv, candidates.csv")
+    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    args = parser.parse_args(argv)
+    models = tuple(load_file(Params, args.params).models)
+    ensemble_splits(load_ensemble(args.config), models, args.data_dir, args.predictions_dir, args.out_dir)
+
+
+if __name__ == "__main__":
+    run_stage(main)
