@@ -106,7 +106,7 @@ def test_second_repro_does_nothing(project: Path) -> None:
 def test_metrics_show_every_model_dev_and_test_final(project: Path) -> None:
     shown = json.loads(dvc(project, "metrics", "show", "--json"))
     scores = next(iter(shown.values()))["data"]["metrics/scores.json"]["data"]
-    assert set(scores) == {"lead", "kobart", "llama_qlora", "qwen_qlora", "llama_zero_shot", "qwen_zero_shot"}
+    assert set(scores) == {"ensemble", "kobart", "llama_qlora", "qwen_qlora", "llama_zero_shot", "qwen_zero_shot"}
     for model, finals in scores.items():
         assert set(finals) == {"dev_final", "test_final"} and 0 <= finals["dev_final"] <= 100, model
 
