@@ -41,11 +41,14 @@ class Candidate:
 
 
 def expected_utilities(candidates: Sequence[Candidate]) -> list[float]:
-    """Each candidate's weighted mean utility against the other voting candidates (its own vote left out)."""
-    utility = pairwise_final([c.text for c in candidates])
+    """Each hypothesis' weighted mean utility against the other voting candidates (its own vote left out), in order:
+    only the hypotheses' rows of the utility matrix are computed."""
+    hypotheses = [c for c in candidates if c.hypothesis]
+    voters = [c for c in candidates if c.weight > 0]
+    utility = pairwise_final([c.text for c in hypotheses], [c.text for c in voters])
     found = []
-    for i in range(len(candidates)):
-        others = [(c.weight, utility[i][j]) for j, c in enumerate(candidates) if j != i and c.weight > 0]
+    for i, hypothesis in enumerate(hypotheses):
+        others = [(c.weight, utility[i][j]) for j, c in enumerate(voters) if c is not hypothesis]
         total = sum(w for w, _ in others)
         found.append(sum(w * u for w, u in others) / total if total else 0.0)
     return found
@@ -54,8 +57,8 @@ def expected_utilities(candidates: Sequence[Candidate]) -> list[float]:
 def mbr_select(candidates: Sequence[Candidate]) -> Candidate:
     """The hypothesis of highest expected utility (the first of equals)."""
     scores = expected_utilities(candidates)
-    hypotheses = [i for i, c in enumerate(candidates) if c.hypothesis]
-    return candidates[max(hypotheses, key=lambda i: (scores[i], -i))]
+    hypotheses = [c for c in candidates if c.hypothesis]
+    return hypotheses[max(range(len(hypotheses)), key=lambda i: (scores[i], -i))]
 
 
 def weighted_candidates(tables: Mapping[str, pd.DataFrame], weights: Mapping[str, float],

@@ -244,11 +244,13 @@ def metrics_dict(scores: RougeScores) -> dict[str, float]:
     }
 
 
-def pairwise_final(texts: Sequence[str]) -> list[list[float]]:
-    """`final` / 100 of every text scored as the prediction against every other as the reference (row i, column j),
-    for MBR. Each distinct text goes through Mecab and is cut up once; equal texts score 1, a blank text 0."""
+def pairwise_final(texts: Sequence[str], references: Sequence[str] | None = None) -> list[list[float]]:
+    """`final` / 100 of every text (row i) scored as the prediction against every reference (column j; default: the
+    texts themselves), for MBR. Each distinct text goes through Mecab and is cut up once; equal texts score 1, a
+    blank text 0."""
+    references = texts if references is None else references
     parsed: dict[str, _Summary | None] = {}
-    for text in texts:
+    for text in [*texts, *references]:
         if text not in parsed:
             tokens = morphemes(text)
             parsed[text] = None if _is_blank(tokens) else _Summary.parse(tokens)
@@ -256,7 +258,7 @@ def pairwise_final(texts: Sequence[str]) -> list[list[float]]:
     matrix = []
     for a in texts:
         row = []
-        for b in texts:
+        for b in references:
             if (a, b) not in scored:
                 pa, pb = parsed[a], parsed[b]
                 scored[a, b] = 0.0 if pa is None or pb is None else 1.0 if a == b else _score(pa, pb).final / 100
