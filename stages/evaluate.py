@@ -1,5 +1,6 @@
-"""DVC stage `evaluate`: score every model of params.yaml (`models`, `zero_shot`), the ensemble and the lead baseline;
-write the DVC metrics, ensemble.json, a leaderboard, per-sample scores and static plots of the training curves."""
+"""DVC stage `evaluate`: score every model of params.yaml (`models`, `zero_shot`; or `--models`, as api/dvc.yaml
+does), the ensemble and the lead baseline; write the DVC metrics, ensemble.json, a leaderboard, per-sample scores
+and static plots of the training curves."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("predictions_dir", type=Path, help="one folder per model with dev.csv and submission.csv")
     parser.add_argument("metrics_dir", type=Path, help="scores.json, leaderboard.md, samples/ and plots/")
     parser.add_argument("--ensemble", type=Path, help="the ensemble stage's folder: scored, and metrics/ensemble.json")
+    parser.add_argument("--models", nargs="+", help="the folders to score (default: params.yaml `models`, `zero_shot`)")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    results = evaluate_all(args.data_dir, args.predictions_dir, load_file(Params, args.params).scored, args.ensemble)
+    models = tuple(args.models or load_file(Params, args.params).scored)
+    results = evaluate_all(args.data_dir, args.predictions_dir, models, args.ensemble)
     write_evaluation(results, args.metrics_dir)
     if args.ensemble is not None:
         scores = {model: split_scores for model, (split_scores, _) in results.items()}

@@ -89,7 +89,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def status(root: Path) -> dict:
-    return json.loads(dvc(root, "status", "--json"))
+    """`dvc status` of the default pipeline (plain `dvc status` also lists the opt-in kfold/ and api/ stages until
+    they run; `dvc repro` runs dvc.yaml alone)."""
+    return json.loads(dvc(root, "status", "--json", "dvc.yaml"))
 
 
 def ran(log: str) -> set[str]:
@@ -188,7 +190,55 @@ def test_prompt_style_sweep_reruns_only_the_llm_branches(project: Path) -> None:
 
 
 def test_exp_show_stays_within_60_columns(project: Path) -> None:
+    """60 for the default pipeline (with State and Executor, there once experiments were queued); DVC also lists the
+    opt-in pipelines' dependency paths and the API's two params, run or not."""
     header = dvc(project, "exp", "show", "--csv").splitlines()[0].split(",")
-    assert len(header) <= 60, header
+    opt_in = {"api/predictions", "configs/api.yaml", "kfold/data", "kfold/models", "kfold/predictions",
+              "api.base_url", "api.model"}
+    assert opt_in <= set(header) and len(header) - len(opt_in) <= 60, header
     for column in ("train.lr", "train.scheduler", "prompt.style", "kobart.dev_final", "qwen_qlora.test_final"):
         assert column in header, column
+
+
+def test_kfold_is_an_opt_in_pipeline_of_matrix_stages(project: Path) -> None:
+    log = dvc(project, "repro", "kfold/dvc.yaml")
+    per_fold = {f"kfold/dvc.yaml:{stage}@{fold}" for stage in ("train", "predict") for fold in range(3)}
+    assert ran(log) == {"kfold/dvc.yaml:split", "kfold/dvc.yaml:report"} | per_fold, ran(log)  # main: up to date
+    metrics = json.loads((project / "kfold/metrics/kfold.json").read_text())
+    assert set(metrics["test"]) == {"kfold_ensemble", "kfold_and_full", "full_model", "fold_mean"}
+    assert 0 < metrics["oof"]["final_mean"] <= 100 and metrics["oof"]["final_std"] >= 0
+    scores = json.loads(dvc(project, "metrics", "show", "--json"))
+    assert "kfold/metrics/kfold.json" in next(iter(scores.values()))["data"]
+    assert not ran(dvc(project, "repro", "kfold/dvc.yaml")) and not ran(dvc(project, "repro"))
+    git(project, "clean", "-fdxq", "kfold")  # back to the default pipeline only (the column count test)
+    git(project, "checkout", "-q", "kfold")
+
+
+def test_tune_trials_are_experiments_and_pruned_trials_leave_none(project: Path) -> None:
+    import optuna
+
+    def tune(study: str, trials: int, space: dict, pruner: str, pruner_args: dict) -> optuna.Study:
+        config = project / f"{study}.yaml"
+        config.write_text(yaml.safe_dump({"study": study, "storage": f".optuna/{study}.db", "trials": trials,
+                                          "objective": "qwen_qlora.dev_final", "space": space, "pruner": pruner,
+                                          "pruner_args": pruner_args}))
+        run(project, str(BIN / "python"), "-m", "kosum.tune", str(config))
+        config.unlink()
+        return optuna.load_study(study_name=study, storage=f"sqlite:///{project}/.optuna/{study}.db")
+
+    before = git(project, "status", "--porcelain")
+    study = tune("t", 2, {"prompt.style": {"choices": ["simple", "instruction"]}}, "MedianPruner",
+                 {"n_startup_trials": 5})
+    found = experiments(project)
+    for trial in study.trials:
+        assert trial.state == optuna.trial.TrialState.COMPLETE
+        exp = found[f"t-{trial.number}"]
+        assert exp["params"]["params.yaml"]["data"]["prompt"]["style"] == trial.params["prompt.style"]
+        scores = exp["metrics"]["metrics/scores.json"]["data"]
+        assert scores["qwen_qlora"]["dev_final"] == pytest.approx(trial.value)
+    assert git(project, "status", "--porcelain") == before  # trials run in temp copies: the workspace is untouched
+
+    pruned = tune("p", 1, {"train.seed": {"choices": [7]}}, "ThresholdPruner", {"lower": 101})  # prunes any value
+    [trial] = pruned.trials
+    assert trial.state == optuna.trial.TrialState.PRUNED and trial.user_attrs["pruned_at_step"] == 4
+    assert "p-0" not in experiments(project)

@@ -312,6 +312,20 @@ class LoraSettings:
 
 
 @dataclass(frozen=True)
+class ApiChoice:
+    """params.yaml `api`: the OpenAI-compatible endpoint of the opt-in API zero-shot pipeline (api/dvc.yaml). The
+    key is never a param: configs/api.yaml names the environment variable that holds it."""
+
+    base_url: str = "https://api.upstage.ai/v1"  # Upstage Solar; any /v1 chat-completions server works
+    model: str = "solar-pro2"
+
+    def __post_init__(self) -> None:
+        check(self.base_url.startswith(("http://", "https://")), f"api.base_url must be an http(s) URL; got "
+              f"{self.base_url!r}.")
+        check(bool(self.model), "api.model must name the endpoint's model.")
+
+
+@dataclass(frozen=True)
 class PreprocessConfig:
     """params.yaml `preprocess`: where the raw CSVs are."""
 
@@ -345,6 +359,7 @@ class Params:
     lora: LoraSettings = LoraSettings()
     models: dict[str, str] = dataclasses.field(default_factory=dict)  # name -> checkpoint it starts from
     zero_shot: dict[str, str] = dataclasses.field(default_factory=dict)  # name -> causal LM folder scored untuned
+    api: ApiChoice = ApiChoice()
 
     MOVED: ClassVar[dict[str, str]] = {
         "corpus": "configs/embedded.yaml: corpus",
@@ -498,6 +513,64 @@ class EnsembleConfig:
 def load_ensemble(path: str | Path) -> EnsembleConfig:
     """The ensemble file (configs/ensemble.yaml)."""
     return from_dict(EnsembleConfig, load_params(path), str(path))
+
+
+@dataclass(frozen=True)
+class ApiRecipe:
+    """configs/api.yaml: how the API zero-shot stage asks its endpoint (which one: params.yaml `api`)."""
+
+    key_env: str = "UPSTAGE_API_KEY"  # the environment variable with the key; unset: no Authorization header
+    temperature: float = 0.0  # greedy, as the in-process zero-shot decoding
+    max_tokens: int = 64  # configs/decode.yaml's max_new_tokens for the zero-shot LLMs
+    timeout_s: float = 60.0  # per request; a timeout is retried
+    retries: int = 5  # after the first attempt, on 408/409/429/5xx, timeouts and malformed answers
+    backoff_s: float = 1.0  # the first wait, doubled at each retry unless the server sends Retry-After
+    concurrency: int = 4  # requests in flight
+    cache_dir: str = "~/.cache/kosum/api"  # answers on disk, outside the repository: a rerun pays for nothing twice
+
+    def __post_init__(self) -> None:
+        check(self.key_env.isidentifier(), f"key_env must name an environment variable; got {self.key_env!r}.")
+        check(self.temperature >= 0 and self.max_tokens >= 1, "temperature must be >= 0 and max_tokens >= 1.")
+        check(self.timeout_s > 0 and self.retries >= 0 and self.backoff_s >= 0,
+              "timeout_s must be > 0, retries and backoff_s >= 0.")
+        check(self.concurrency >= 1, "concurrency must be at least 1.")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One searched param of configs/tune.yaml: `choices`, or a `low`..`high` range."""
+
+    choices: tuple[str | int | float, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    log: bool = False  # sample the range on a log scale (learning rates)
+    integer: bool = False  # whole numbers only (LoRA r)
+
+    def __post_init__(self) -> None:
+        ranged = self.low is not None and self.high is not None
+        check(bool(self.choices) != ranged, "give either choices or low and high.")
+        check(not ranged or self.low < self.high, "low must be below high.")
+        check(not self.log or (ranged and self.low > 0), "log needs a range with low > 0.")
+
+
+@dataclass(frozen=True)
+class TuneConfig:
+    """configs/tune.yaml: an Optuna search in which every trial is a `dvc exp run --temp -S ...` (kosum.tune)."""
+
+    study: str = "kosum"  # trials become experiments named <study>-<number>
+    storage: str = ".optuna/kosum.db"  # SQLite file (relative: to the project root): a killed search resumes
+    trials: int = 8  # finished trials (completed or pruned) to reach
+    objective: str = "qwen_qlora.dev_final"  # a metrics/scores.json column, maximised
+    seed: int = 42  # TPE sampler
+    pruner: str = "MedianPruner"  # an optuna.pruners class, fed the dev ROUGE of the objective model's training
+    pruner_args: dict[str, float] = dataclasses.field(
+        default_factory=lambda: {"n_startup_trials": 2, "n_warmup_steps": 250})
+    space: dict[str, Dimension] = dataclasses.field(default_factory=dict)  # params.yaml key -> its range
+
+    def __post_init__(self) -> None:
+        check(self.trials >= 1, "trials must be at least 1.")
+        check(self.objective.count(".") == 1, "objective must be <model>.<metric>, e.g. qwen_qlora.dev_final.")
+        check(bool(self.space), "space must name at least one params.yaml key to search.")
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from kosum.generation import clean_summary
 from kosum.metrics import metrics_dict, score_corpus
 from kosum.models import Precision
 from kosum.plots import CURVES, training_curves
+from kosum.pruning import pruning_callbacks
 
 BEST_METRIC = "final"  # mean ROUGE-1/2/L F1 x 100 on the dev sample
 
@@ -107,12 +108,12 @@ def training_arguments(
 
 
 def callbacks(schedule: TrainConfig, live_dir: Path, resume: bool) -> list:
-    """DVCLive (on the main process only: `Live` writes its folder when created) plus early stopping on dev ROUGE
-    (when a patience is set)."""
+    """DVCLive (on the main process only: `Live` writes its folder when created), early stopping on dev ROUGE (when a
+    patience is set) and, in a run that `kosum.tune` observes, the Optuna report and pruning."""
     found = [live_callback(live_dir, resume)] if PartialState().is_main_process else []
     if schedule.early_stopping_patience > 0:
         found.append(EarlyStoppingCallback(early_stopping_patience=schedule.early_stopping_patience))
-    return found
+    return found + pruning_callbacks(live_dir, f"eval_{BEST_METRIC}")
 
 
 def training_splits(run: RunSettings, seed: int, data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

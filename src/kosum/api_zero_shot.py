@@ -1,0 +1,47 @@
+"""Zero-shot summaries from an OpenAI-compatible chat-completions endpoint (api/dvc.yaml), prompted exactly as the
+LLM stages prompt (`prompts.messages`: same style, system prompt and topic) and cleaned as their output is.
+
+Why the dialogue is never cut here: kosum has no tokenizer of a remote model to count its context; the competition's
+dialogues fit any current API's window, and an endpoint that refuses one answers 400, which fails at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from kosum.api_client import Endpoint, Messages, ResponseCache, cache_key, complete_all
+from kosum.config import PromptConfig
+from kosum.data import PREDICTION_FILES, read_processed
+from kosum.files import atomic_path, write_csv
+from kosum.generation import clean_summary
+from kosum.predictions import CANDIDATES
+from kosum.prompts import messages
+
+
+def conversations(frame: pd.DataFrame, prompt: PromptConfig) -> list[Messages]:
+    """The chat messages for every row of a processed split."""
+    topics = list(frame["topic"]) if "topic" in frame.columns else [None] * len(frame)
+    return [messages(d, t, prompt) for d, t in zip(frame["dialogue"], topics, strict=True)]
+
+
+def predict_api(endpoint: Endpoint, prompt: PromptConfig, data_dir: Path, out_dir: Path,
+                cache: ResponseCache) -> dict[str, int]:
+    """Write `dev.csv`, `submission.csv` and `candidates.csv` (beam1 only) like `predict` does; return how many
+    answers came from the cache and how many were asked for."""
+    counts = {"cached": 0, "asked": 0}
+    with atomic_path(out_dir) as tmp:
+        rows = []
+        for split, name in PREDICTION_FILES.items():
+            frame = read_processed(data_dir / f"{split}.csv")
+            asks = conversations(frame, prompt)
+            cached = sum(cache.get(cache_key(endpoint, m)) is not None for m in asks)
+            counts["cached"] += cached
+            counts["asked"] += len(asks) - cached
+            answers = pd.DataFrame({"fname": frame["fname"],
+                                    "summary": [clean_summary(a) for a in complete_all(endpoint, asks, cache)]})
+            write_csv(answers, tmp / name)
+            rows.append(answers.assign(split=split, source="beam1"))
+        write_csv(pd.concat(rows)[["split", "fname", "source", "summary"]], tmp / CANDIDATES)
+    return counts

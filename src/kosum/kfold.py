@@ -1,0 +1,125 @@
+"""K-fold cross-validation of the seq2seq recipe as DVC stages (kfold/dvc.yaml, opt-in).
+
+Why this shape: every fold folder looks like `data/processed` (train = the other folds, dev = the held-out fold,
+test as is), so the ordinary `train_kobart` and `predict` scripts run on it unchanged under DVC's `matrix`. The
+held-out fold's scores are the out-of-fold estimate (each fold also picks its checkpoint on its held-out part, as
+K-fold is usually run); the fold models' test candidates are ensemble members, selected by the ensemble's MBR.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from kosum.config import ConfigError
+from kosum.data import PREDICTION_FILES, DataError, read_processed, references
+from kosum.ensemble import select, weighted_candidates
+from kosum.evaluation import aligned_predictions, reference_sets, score_split
+from kosum.files import atomic_path, write_csv, write_json
+from kosum.predictions import CANDIDATES
+
+SHARED_FILES = ("test.csv", "test_answers.csv", "stats.json")  # copied into every fold as they are
+MEMBER_SOURCES = {"hypotheses": ("beam1",), "references": ("beam",)}  # each model's 1-best may win; its beams vote
+
+
+def fold_folder(fold: int) -> str:
+    return f"fold{fold}"
+
+
+def check_folds(folds: Sequence[int]) -> int:
+    """K, for folds that are exactly 0..K-1 with K >= 2 (kfold/dvc.yaml `vars`)."""
+    if len(folds) < 2 or list(folds) != list(range(len(folds))):
+        raise ConfigError(f"kfold/dvc.yaml: kfold.folds must be 0..K-1 with K >= 2 (e.g. [0, 1, 2, 3, 4] for 5 "
+                          f"folds); got {list(folds)}.")
+    return len(folds)
+
+
+def written_folds(folds_dir: Path) -> list[int]:
+    """The folds the split stage wrote (fold0, fold1, ...)."""
+    found = sorted(int(p.name.removeprefix("fold")) for p in folds_dir.glob("fold*") if p.name[4:].isdigit())
+    if not found:
+        raise DataError(f"{folds_dir}: no fold folders; run `dvc repro kfold/dvc.yaml`.")
+    return found
+
+
+def assign_folds(fnames: Sequence[str], k: int, seed: int) -> dict[str, int]:
+    """fname -> fold: a seeded shuffle dealt round-robin, so folds differ in size by at most one."""
+    order = sorted(fnames)
+    random.Random(seed).shuffle(order)
+    return {fname: i % k for i, fname in enumerate(order)}
+
+
+def write_folds(data_dir: Path, out_dir: Path, folds: Sequence[int], seed: int) -> None:
+    """`out_dir/fold<i>/` for each fold: train.csv (the other folds), dev.csv (fold i), and the shared test files."""
+    k = check_folds(folds)
+    train = read_processed(data_dir / "train.csv")
+    fold = train["fname"].map(assign_folds(list(train["fname"]), k, seed))
+    with atomic_path(out_dir) as tmp:
+        for i in range(k):
+            folder = tmp / fold_folder(i)
+            write_csv(train[fold != i], folder / "train.csv")
+            write_csv(train[fold == i], folder / "dev.csv")
+            for name in SHARED_FILES:
+                if (data_dir / name).exists():
+                    (folder / name).write_bytes((data_dir / name).read_bytes())
+
+
+def out_of_fold(folds_dir: Path, predictions_dir: Path, folds: Sequence[int]) -> pd.DataFrame:
+    """Each fold model's scores on its held-out fold: `fold, rows, rouge1, rouge2, rougeL, final`."""
+    rows = []
+    for i in folds:
+        held_out = read_processed(folds_dir / fold_folder(i) / "dev.csv")
+        fnames = list(held_out["fname"])
+        predictions = aligned_predictions(predictions_dir / fold_folder(i) / PREDICTION_FILES["dev"], fnames)
+        total, _ = score_split(predictions, references(held_out), fnames)
+        rows.append((i, len(fnames), total.rouge1, total.rouge2, total.rougeL, total.final))
+    return pd.DataFrame(rows, columns=["fold", "rows", "rouge1", "rouge2", "rougeL", "final"])
+
+
+def test_candidates(folder: Path) -> pd.DataFrame:
+    """A model's test candidates (`fname, source, summary`) from its predict folder."""
+    frame = read_processed(folder / CANDIDATES)
+    return frame[frame["split"] == "test"].drop(columns="split")
+
+
+def ensemble_test(members: dict[str, Path], fnames: Sequence[str]) -> pd.DataFrame:
+    """MBR among `members` (name -> predict folder), equally weighted: `fname, summary, member, source`."""
+    tables = {name: test_candidates(folder) for name, folder in members.items()}
+    pool = weighted_candidates(tables, dict.fromkeys(members, 1.0), **MEMBER_SOURCES)
+    return select(pool, fnames)
+
+
+def kfold_report(data_dir: Path, folds_dir: Path, predictions_dir: Path, full_model: Path, metrics_path: Path,
+                 folds_table: Path, out_dir: Path) -> dict[str, dict[str, float]]:
+    """Score the folds out of fold and the K-fold ensemble on test against `full_model` (the predict folder of the
+    same recipe trained on all of train); write the metrics, the per-fold table and the ensemble's submission."""
+    folds = written_folds(folds_dir)
+    oof = out_of_fold(folds_dir, predictions_dir, folds)
+    test_dialogues, test_refs = reference_sets(data_dir)["test"]
+    fnames = list(test_dialogues["fname"])
+    fold_dirs = {fold_folder(i): predictions_dir / fold_folder(i) for i in folds}
+
+    def test_final(predictions: list[str]) -> float:
+        return score_split(predictions, test_refs, fnames)[0].final
+
+    submission_name = PREDICTION_FILES["test"]
+    oof["test_final"] = [test_final(aligned_predictions(d / submission_name, fnames)) for d in fold_dirs.values()]
+    chosen = ensemble_test(fold_dirs, fnames)
+    with_full = ensemble_test({**fold_dirs, "full": full_model}, fnames)
+    metrics = {
+        "oof": {"final_mean": statistics.fmean(oof["final"]), "final_std": statistics.stdev(oof["final"])},
+        "test": {"kfold_ensemble": test_final(list(chosen["summary"])),
+                 "kfold_and_full": test_final(list(with_full["summary"])),
+                 "full_model": test_final(aligned_predictions(full_model / submission_name, fnames)),
+                 "fold_mean": statistics.fmean(oof["test_final"])},
+    }
+    with atomic_path(out_dir) as tmp:
+        write_csv(chosen[["fname", "summary"]], tmp / submission_name)
+        write_csv(chosen[["fname", "member", "source"]], tmp / "selection.csv")
+    write_csv(oof.round(6), folds_table)
+    write_json(metrics, metrics_path)
+    return metrics
