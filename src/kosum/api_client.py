@@ -56,6 +56,9 @@ class ResponseCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
+    def __contains__(self, key: str) -> bool:
+        return self._path(key).exists()
+
     def get(self, key: str) -> str | None:
         path = self._path(key)
         return json.loads(path.read_text(encoding="utf-8"))["content"] if path.exists() else None

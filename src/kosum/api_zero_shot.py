@@ -36,7 +36,7 @@ def predict_api(endpoint: Endpoint, prompt: PromptConfig, data_dir: Path, out_di
         for split, name in PREDICTION_FILES.items():
             frame = read_processed(data_dir / f"{split}.csv")
             asks = conversations(frame, prompt)
-            cached = sum(cache.get(cache_key(endpoint, m)) is not None for m in asks)
+            cached = sum(cache_key(endpoint, m) in cache for m in asks)
             counts["cached"] += cached
             counts["asked"] += len(asks) - cached
             answers = pd.DataFrame({"fname": frame["fname"],

@@ -86,10 +86,10 @@ def test_candidates(folder: Path) -> pd.DataFrame:
     return frame[frame["split"] == "test"].drop(columns="split")
 
 
-def ensemble_test(members: dict[str, Path], fnames: Sequence[str]) -> pd.DataFrame:
-    """MBR among `members` (name -> predict folder), equally weighted: `fname, summary, member, source`."""
-    tables = {name: test_candidates(folder) for name, folder in members.items()}
-    pool = weighted_candidates(tables, dict.fromkeys(members, 1.0), **MEMBER_SOURCES)
+def ensemble_test(tables: dict[str, pd.DataFrame], fnames: Sequence[str]) -> pd.DataFrame:
+    """MBR among the members' test candidates (name -> `test_candidates`), equally weighted: `fname, summary,
+    member, source`."""
+    pool = weighted_candidates(tables, dict.fromkeys(tables, 1.0), **MEMBER_SOURCES)
     return select(pool, fnames)
 
 
@@ -108,8 +108,9 @@ def kfold_report(data_dir: Path, folds_dir: Path, predictions_dir: Path, full_mo
 
     submission_name = PREDICTION_FILES["test"]
     oof["test_final"] = [test_final(aligned_predictions(d / submission_name, fnames)) for d in fold_dirs.values()]
-    chosen = ensemble_test(fold_dirs, fnames)
-    with_full = ensemble_test({**fold_dirs, "full": full_model}, fnames)
+    tables = {name: test_candidates(folder) for name, folder in fold_dirs.items()}
+    chosen = ensemble_test(tables, fnames)
+    with_full = ensemble_test({**tables, "full": test_candidates(full_model)}, fnames)
     metrics = {
         "oof": {"final_mean": statistics.fmean(oof["final"]), "final_std": statistics.stdev(oof["final"])},
         "test": {"kfold_ensemble": test_final(list(chosen["summary"])),
