@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,33 @@ TINY_CONFIGS = {
                                "batch_size": 8},
                     "qwen_qlora": {"samples": 1}, "llama_qlora": {"samples": 1}},
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, each worker computes on its share of the cores, and so do the processes its tests start:
+    OpenMP threads beyond the cores spin against each other (two processes with a thread per core each ran ~10x
+    slower than alone on the 2-core box, README "Comparing experiments")."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        threads = os.environ.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // workers)))
+        torch.set_num_threads(int(threads))
+
+
+# The order in which xdist hands whole modules to the workers (pyproject.toml): the module that builds the DVC
+# baseline first, the other slow ones next, the fast ones as filler while the baseline builds, and last the module
+# that copies the baseline (started earlier, it would wait for it). Stable within each group.
+BUILDS_DVC_BASELINE, COPIES_DVC_BASELINE = "test_experiments.py", "test_experiments_tools.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def group(item: pytest.Item) -> int:
+        if item.path.name in (BUILDS_DVC_BASELINE, COPIES_DVC_BASELINE):
+            return 0 if item.path.name == BUILDS_DVC_BASELINE else 3
+        return 1 if item.path in slow_files else 2
+
+    items.sort(key=group)
 
 
 def merged(base: dict, override: dict) -> dict:

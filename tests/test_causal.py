@@ -42,6 +42,7 @@ def test_translators_configure_qlora_as_documented():
     assert lora.r == 16 and lora.lora_alpha == 32 and lora.task_type == "CAUSAL_LM"
 
 
+@pytest.mark.cpu_kernels
 @pytest.mark.parametrize("attention", ["sdpa", PACKED_ATTENTION])
 def test_packed_pair_attends_only_within_each_example(tiny_base, tmp_path, attention):
     model = AutoModelForCausalLM.from_pretrained(tiny_base, attn_implementation=attention).eval()
@@ -59,6 +60,7 @@ def test_packed_pair_attends_only_within_each_example(tiny_base, tmp_path, atten
     torch.testing.assert_close(packed[len(a):], alone_b, atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.cpu_kernels
 def test_packed_attention_gives_sdpa_gradients_without_a_row_wide_mask(tiny_base, monkeypatch):
     lengths = (7, 3, 12, 1, 5)
     features = [{"input_ids": [(i * 7 + j) % 90 + 4 for j in range(n)]} for i, n in enumerate(lengths)]
@@ -158,6 +160,7 @@ def test_only_lora_weights_train(tiny_base, quantize):
     assert any(p.abs().sum() > 0 for n, p in model.named_parameters() if "lora_B" in n)
 
 
+@pytest.mark.cpu_kernels
 def test_batched_left_padded_greedy_equals_one_at_a_time(tiny_base):
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     model = AutoModelForCausalLM.from_pretrained(tiny_base)
@@ -229,6 +232,7 @@ def test_predict_fine_tuned_and_zero_shot(workspace, llm_stages, family, tmp_pat
         assert not submission["summary"].str.contains("<\\|", regex=True).any()
 
 
+@pytest.mark.cpu_kernels
 def test_loss_on_labelled_positions_equals_the_full_model_loss(tiny_base, tmp_path):
     """The trainer projects only labelled positions onto the vocabulary; the loss must not change."""
     from kosum.causal import CausalTrainer

@@ -1,6 +1,6 @@
 """K-fold (kfold/dvc.yaml): the folds partition train, the report scores out of fold and ensembles on test.
 
-The DVC side (matrix stages, the opt-in pipeline beside the default one) is in tests/test_experiments.py.
+The DVC side (matrix stages, the opt-in pipeline beside the default one) is in tests/test_experiments_tools.py.
 """
 
 import json

@@ -110,6 +110,7 @@ def test_truncated_long_dialogue_still_predicts(workspace, trained):
     assert summarizer.summarize([long_dialogue], [None], cfg)[0]
 
 
+@pytest.mark.cpu_kernels
 def test_batched_generation_equals_one_at_a_time(workspace, trained):
     summarizer = load_summarizer(trained[0])
     dev = read_processed(workspace.processed / "dev.csv").head(6)

@@ -61,6 +61,7 @@ def test_qlora_targets_every_linear_layer_and_one_step_trains_only_adapters(hub_
     assert any(p.abs().sum() > 0 for n, p in model.named_parameters() if "lora_B" in n)
 
 
+@pytest.mark.cpu_kernels
 def test_packed_loss_equals_padded_loss(hub_model):
     """Packing must keep examples apart in every architecture's attention, or it silently trains on a mixture."""
     name, path = hub_model

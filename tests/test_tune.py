@@ -1,5 +1,5 @@
 """The Optuna search (kosum.tune, kosum.pruning) on a real SQLite study: pruning from inside a training run, resuming
-after a kill, the search space. The real `dvc exp run` trials are in tests/test_experiments.py."""
+after a kill, the search space. The real `dvc exp run` trials are in tests/test_experiments_tools.py."""
 
 import json
 

@@ -13,10 +13,9 @@ import pandas as pd
 
 from kosum.api_client import Endpoint, Messages, ResponseCache, cache_key, complete_all
 from kosum.config import PromptConfig
-from kosum.data import PREDICTION_FILES, read_processed
+from kosum.data import CANDIDATES, PREDICTION_FILES, read_processed
 from kosum.files import atomic_path, write_csv
 from kosum.generation import clean_summary
-from kosum.predictions import CANDIDATES
 from kosum.prompts import messages
 
 

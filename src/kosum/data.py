@@ -43,6 +43,7 @@ SPLITS: dict[str, SplitSpec] = {
 }
 TEXT_COLUMNS = ("dialogue", "summary", "summary_1", "summary_2", "summary_3")
 PREDICTION_FILES = {"dev": "dev.csv", "test": "submission.csv"}  # `fname,summary` files per split, per model
+CANDIDATES = "candidates.csv"  # every candidate of a model, or the ensemble's pool: split,fname,source,summary
 
 TAG_RE = re.compile(r"#[A-Za-z][A-Za-z0-9]*#")
 _LITERAL_NEWLINE = re.compile(r"\\n|<br\s*/?>", re.IGNORECASE)

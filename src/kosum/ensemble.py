@@ -23,10 +23,9 @@ from pathlib import Path
 import pandas as pd
 
 from kosum.config import ConfigError, EnsembleConfig
-from kosum.data import PREDICTION_FILES, read_processed
+from kosum.data import CANDIDATES, PREDICTION_FILES, read_processed
 from kosum.files import atomic_path, write_csv
 from kosum.metrics import pairwise_final, score_corpus
-from kosum.predictions import CANDIDATES
 
 
 @dataclass(frozen=True)

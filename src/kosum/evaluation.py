@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from kosum.data import PREDICTION_FILES, DataError, read_processed, references
+from kosum.data import CANDIDATES, PREDICTION_FILES, DataError, read_processed, references
 from kosum.ensemble import oracle
 from kosum.files import atomic_path, write_csv, write_json
 from kosum.metrics import RougeScores, metrics_dict, score_corpus
 from kosum.plots import write_plots
-from kosum.predictions import CANDIDATES
 
 SHOWN_IDS = 5  # offending fnames listed in an error message
 LEAD = "lead"

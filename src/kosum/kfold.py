@@ -16,11 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from kosum.config import ConfigError
-from kosum.data import PREDICTION_FILES, DataError, read_processed, references
+from kosum.data import CANDIDATES, PREDICTION_FILES, DataError, read_processed, references
 from kosum.ensemble import select, weighted_candidates
 from kosum.evaluation import aligned_predictions, reference_sets, score_split
 from kosum.files import atomic_path, write_csv, write_json
-from kosum.predictions import CANDIDATES
 
 SHARED_FILES = ("test.csv", "test_answers.csv", "stats.json")  # copied into every fold as they are
 MEMBER_SOURCES = {"hypotheses": ("beam1",), "references": ("beam",)}  # each model's 1-best may win; its beams vote

@@ -12,12 +12,9 @@ from transformers import set_seed
 
 from kosum.augment import input_variant, prompt_variant
 from kosum.config import ConfigError, GenerateConfig
-from kosum.data import PREDICTION_FILES, read_processed
+from kosum.data import CANDIDATES, PREDICTION_FILES, read_processed
 from kosum.files import atomic_path, write_csv
 from kosum.generation import Summarizer
-
-
-CANDIDATES = "candidates.csv"
 
 
 def candidate_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: GenerateConfig) -> pd.DataFrame:
