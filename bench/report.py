@@ -102,6 +102,25 @@ def _mbr(r: dict[str, Any]) -> list[str]:
             "same summaries selected."]
 
 
+def _budgets(r: dict[str, Any]) -> list[str]:
+    b, c = r["budgets"], r["competition_lengths"]
+    lines = [f"Tokens of kosum's own prompts and training examples for the embedded train split ({r['rows']:,} rows), "
+             f"cut shares at the configured budgets (prompt {b['max_prompt_len']}, summary {b['max_summary_len']}; "
+             f"KoBART encoder {b['encoder_max_len']}, decoder {b['decoder_max_len']}), and the competition's published "
+             f"lengths (dialogue mean {c['dialogue_mean_chars']} characters, longest {c['dialogue_max_chars']}; summary "
+             f"mean {c['summary_mean_chars']}) converted with each vocabulary's tokens per character.", "",
+             "| family | tokens/char (dialogue, summary) | embedded: prompt mean / max, cut | embedded: summary mean / "
+             "max, cut | competition: prompt mean / longest | competition: summary mean | stand-in |",
+             "|---|---|---|---|---|---|---|"]
+    for name, f in r["families"].items():
+        e, k = f["embedded"], f["competition"]
+        lines.append(f"| {name} | {f['tokens_per_char_dialogue']}, {f['tokens_per_char_summary']} | "
+                     f"{e['prompt_mean']} / {e['prompt_max']}, {e['prompt_cut_share']:.1%} | {e['summary_mean']} / "
+                     f"{e['summary_max']}, {e['summary_cut_share']:.1%} | {k['prompt_mean']} / {k['prompt_longest']} | "
+                     f"{k['summary_mean']} | {f['stand_in'] or '-'} |")
+    return lines
+
+
 SECTIONS = (
     ("packing", "Padding waste and training throughput (`bench/bench_packing.py`)", _packing),
     ("packing_llama-3.2-3b", "GPU: Llama-3.2-3B-shaped QLoRA (`bench/bench_packing.py --shape llama-3.2-3b`)",
@@ -111,6 +130,7 @@ SECTIONS = (
     ("metrics", "Scoring (`bench/bench_metrics.py`)", _metrics),
     ("mbr", "Ensemble: MBR selection (`bench/bench_mbr.py`)", _mbr),
     ("pipeline", "Pipeline from a clean cache, per stage (`bench/bench_pipeline.py`)", _pipeline),
+    ("token_budgets", "Token budgets of the real vocabularies (`bench/bench_token_budgets.py`)", _budgets),
 )
 
 

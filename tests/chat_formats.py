@@ -1,9 +1,12 @@
 """Tiny stand-ins for hub causal LMs of every prompt format kosum supports, and what each format's documentation
 says the prompt must look like.
 
-The templates are copied verbatim from the models' tokenizer_config.json (sources named per entry); the tokenizers
-are trained on a few Korean lines with each model's own special tokens, so the code under test sees what the hub
-checkpoint gives it.
+SOLAR and Gemma use the real tokenizer files vendored in tests/assets (their published templates; a 32k
+SentencePiece stand-in vocabulary, see tests/real_tokenizers.py). Typed here is only what no real file here covers:
+EXAONE's template (copied verbatim from its tokenizer_config.json) and polyglot-ko's special tokens (KULLM, KoAlpaca,
+Alpaca prompt through kosum's plain formats); their tokenizers are trained on a few Korean lines with each model's
+own special tokens, so the code under test sees what the hub checkpoint gives it. The embedded families (llama3,
+chatml) use kosum's own tokenizers.
 """
 
 from __future__ import annotations
@@ -26,28 +29,12 @@ from transformers import (
 from kosum.chat_format import install_chat_format, ready_for_chat
 from kosum.tokenizer import train_tokenizer
 from tests.conftest import korean_lines, korean_tokenizer
+from tests.real_tokenizers import real_tokenizer
 
 SYSTEM = "당신은 대화를 요약하는 어시스턴트입니다."
 USER = "#Person1#: 안녕하세요.\n#Person2#: 반가워요."
 REPLY = "두 사람이 인사했다."
 
-# upstage/SOLAR-10.7B-Instruct-v1.0 (since HF commit 46c4cf9): no end-of-turn token, no BOS in the template.
-SOLAR_TEMPLATE = (
-    "{% for message in messages %}{% if message['role'] == 'system' %}{% if message['content']%}"
-    "{{'### System:\\n' + message['content']+'\\n\\n'}}{% endif %}{% elif message['role'] == 'user' %}"
-    "{{'### User:\\n' + message['content']+'\\n\\n'}}{% elif message['role'] == 'assistant' %}"
-    "{{'### Assistant:\\n'  + message['content']}}{% endif %}{% if loop.last and add_generation_prompt %}"
-    "{{ '### Assistant:\\n' }}{% endif %}{% endfor %}"
-)
-# google/gemma-7b-it (gemma-2-*-it has the same): rejects a system message, roles must alternate.
-GEMMA_TEMPLATE = (
-    "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}"
-    "{% endif %}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
-    "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
-    "{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}"
-    "{% endif %}{{ '<start_of_turn>' + role + '\\n' + message['content'] | trim + '<end_of_turn>\\n' }}{% endfor %}"
-    "{% if add_generation_prompt %}{{'<start_of_turn>model\\n'}}{% endif %}"
-)
 # LGAI-EXAONE/EXAONE-3.5-*-Instruct: a user turn ends with a newline only, EOS is `[|endofturn|]`.
 EXAONE_TEMPLATE = (
     "{% for message in messages %}{% if loop.first and message['role'] != 'system' %}"
@@ -73,6 +60,8 @@ class Format:
     end_of_turn: str
     after_stop: str = ""  # the template's text after the stop token (input, not a target)
     plain_format: str = "kullm"
+    real: str = ""  # the tests/real_tokenizers.py row whose vendored files give the tokenizer
+    tokenizer_bos: bool = False  # BOS comes from the tokenizer, not the template (SOLAR's model card)
 
 
 FORMATS: dict[str, Format] = {
@@ -88,14 +77,13 @@ FORMATS: dict[str, Format] = {
         f"{REPLY}<|im_end|>\n", "<|im_end|>", after_stop="\n",
     ),
     "solar": Format(
-        {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "</s>"}, (), SOLAR_TEMPLATE,
-        "llama", f"### System:\n{SYSTEM}\n\n### User:\n{USER}\n\n### Assistant:\n", REPLY, "</s>",
+        {}, (), None, "llama", f"### System:\n{SYSTEM}\n\n### User:\n{USER}\n\n### Assistant:\n", REPLY, "</s>",
+        real="solar_instruct", tokenizer_bos=True,
     ),
     "gemma": Format(
-        {"bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>", "pad_token": "<pad>"},
-        ("<start_of_turn>", "<end_of_turn>"), GEMMA_TEMPLATE, "gemma",
+        {}, (), None, "gemma",
         f"<bos><start_of_turn>user\n{SYSTEM}\n\n{USER}<end_of_turn>\n<start_of_turn>model\n",
-        f"{REPLY}<end_of_turn>\n", "<end_of_turn>", after_stop="\n",
+        f"{REPLY}<end_of_turn>\n", "<end_of_turn>", after_stop="\n", real="gemma2_it",
     ),
     "exaone": Format(
         {"bos_token": "[BOS]", "eos_token": "[|endofturn|]", "unk_token": "[UNK]", "pad_token": "[PAD]"},
@@ -125,6 +113,8 @@ def hub_tokenizer(name: str) -> PreTrainedTokenizerFast:
     """A tokenizer as the hub model of format `name` ships it (the embedded families' as `install_chat_format`
     builds them)."""
     fmt = FORMATS[name]
+    if fmt.real:
+        return real_tokenizer(fmt.real)
     if fmt.template is None and not fmt.special_tokens:
         return install_chat_format(korean_tokenizer(), fmt.architecture)
     tokenizer = train_tokenizer(korean_lines(), vocab_size=500, min_frequency=1, special_tokens=fmt.special_tokens)

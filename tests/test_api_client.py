@@ -11,7 +11,7 @@ import pytest
 
 from kosum.api_client import ApiError, Endpoint, ResponseCache, cache_key, complete, complete_all
 from kosum.api_zero_shot import conversations
-from kosum.config import ApiRecipe, CausalRecipe, Params, load_file, prompt_config
+from kosum.config import DEFAULT_SYSTEM_PROMPT, ApiRecipe, CausalRecipe, Params, load_file, prompt_config
 from kosum.data import read_processed
 from stages import evaluate, predict_api
 from tests.conftest import ROOT, write_merged
@@ -149,7 +149,7 @@ def test_the_api_stage_writes_predictions_and_a_second_run_sends_nothing(workspa
     prompt = prompt_config(load_file(Params, params).prompt, load_file(CausalRecipe, workspace.config("qlora.yaml")))
     sent = [body["messages"] for _, _, body in server.bodies]
     assert all(m in sent for m in conversations(dev, prompt))  # the LLM stages' own prompts, system prompt included
-    assert sent[0][0] == {"role": "system", "content": prompt.system_prompt}
+    assert sent[0][0] == {"role": "system", "content": DEFAULT_SYSTEM_PROMPT}  # system_prompt: null
 
     shutil.rmtree(out)
     predict_api.main(args)  # a rerun (or a killed run resumed): every answer comes from the cache

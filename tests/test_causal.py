@@ -17,7 +17,15 @@ from kosum.attention import (
     varlen_kernel_applies,
     varlen_row,
 )
-from kosum.config import CausalRecipe, GenerateConfig, LoraSettings, PromptConfig, RunSettings, TrainConfig
+from kosum.config import (
+    TEMPLATE_DATE,
+    CausalRecipe,
+    GenerateConfig,
+    LoraSettings,
+    PromptConfig,
+    RunSettings,
+    TrainConfig,
+)
 from kosum.data import read_processed
 from kosum.generation import Summarizer, load_summarizer
 from kosum.models import bnb_config, load_causal, lora_config, peft_model_for_training, precision_for
@@ -209,6 +217,7 @@ def test_qlora_stage_saves_an_adapter_with_its_card(workspace, llm_stages, famil
     base, adapter, _ = llm_stages[family]
     card = json.loads((adapter / "kosum.json").read_text())
     assert card["kind"] == "causal" and card["base"] == str(base) and card["quantize_4bit"] is True
+    assert card["prompt"]["template_date"] == TEMPLATE_DATE  # what a dated template saw: predict sees the same
     assert (adapter / "adapter_model.safetensors").exists() and not (adapter / "model.safetensors").exists()
     modules = json.loads((adapter / "adapter_config.json").read_text())["target_modules"]
     assert modules == sorted(modules)  # stable bytes: PEFT alone writes them in set order

@@ -3,7 +3,8 @@
 import pytest
 from transformers import PreTrainedTokenizerFast
 
-from kosum.config import PromptConfig
+from kosum.chat_format import KULLM_PREAMBLE
+from kosum.config import DEFAULT_SYSTEM_PROMPT, PromptConfig
 from kosum.prompts import (
     IGNORE_INDEX,
     INSTRUCTIONS,
@@ -60,9 +61,17 @@ def _long_dialogue(tokenizer: PreTrainedTokenizerFast, min_tokens: int = 3000) -
     return dialogue
 
 
+def _text(tokenizer: PreTrainedTokenizerFast, fmt: Format, ids: list[int]) -> str:
+    """The prompt as its format documents it; where the tokenizer adds BOS, that BOS comes first and only once."""
+    if fmt.tokenizer_bos:
+        assert ids[0] == tokenizer.bos_token_id and ids.count(tokenizer.bos_token_id) == 1
+        ids = ids[1:]
+    return tokenizer.decode(ids)
+
+
 @pytest.mark.parametrize("style", ["simple", "structured", "instruction"])
 def test_golden_prompt_for_each_style(tokenizer, fmt, style):
-    text = tokenizer.decode(prompt_ids(tokenizer, DIALOGUE, "업무", _cfg(style)))
+    text = _text(tokenizer, fmt, prompt_ids(tokenizer, DIALOGUE, "업무", _cfg(style)))
     assert text == fmt.prompt.replace(USER, GOLDEN_USER[style])
 
 
@@ -80,7 +89,7 @@ def test_empty_system_prompt_is_left_out():
 def test_short_dialogue_is_not_cut(tokenizer, fmt):
     ids = prompt_ids(tokenizer, DIALOGUE, "업무", _cfg("structured"))
     expected = fmt.prompt.replace(USER, GOLDEN_USER["structured"])
-    assert ids == tokenizer(expected, add_special_tokens=False).input_ids  # as apply_chat_template tokenizes
+    assert ids == tokenizer(expected, add_special_tokens=fmt.tokenizer_bos).input_ids  # as the model card tokenizes
     assert DIALOGUE in tokenizer.decode(ids)
 
 
@@ -88,13 +97,13 @@ def test_short_dialogue_is_not_cut(tokenizer, fmt):
 def test_long_dialogue_is_cut_and_the_frame_is_kept(tokenizer, fmt, style):
     cfg = _cfg(style, max_prompt_len=256)
     ids = prompt_ids(tokenizer, _long_dialogue(tokenizer), "업무", cfg)
-    text = tokenizer.decode(ids)
+    text = _text(tokenizer, fmt, ids)
     head = fmt.prompt[: fmt.prompt.index(SYSTEM) + len(SYSTEM)]
     tail = GOLDEN_USER[style].split(DIALOGUE)[1] + fmt.prompt.split(USER)[1]
     assert cfg.max_prompt_len - 8 <= len(ids) <= cfg.max_prompt_len  # cut to fit, not far below it
     assert text.startswith(head)
     assert text.endswith(tail)
-    assert text.count("#Person1#:") > 3  # the head of the dialogue is what is kept
+    assert "#Person1#: 민수씨, 내일 회의에 늦을 것 같아요. 정말 고마워요!\n#Person2#:" in text  # the head is kept
 
 
 def test_prompt_without_room_for_the_dialogue_is_an_error(tokenizer):
@@ -161,3 +170,15 @@ def test_variants_need_the_instruction_style():
 
 def test_instructions_are_distinct_paraphrases():
     assert len(set(INSTRUCTIONS)) == len(INSTRUCTIONS) == 5
+
+
+def test_a_plain_format_keeps_its_own_preamble_unless_a_system_prompt_is_set():
+    """KULLM was trained with its preamble; kosum's default system prompt is for chat templates only."""
+    kullm, chatml = format_tokenizer("kullm"), format_tokenizer("chatml")
+    unset = kullm.decode(prompt_ids(kullm, DIALOGUE, None, PromptConfig(style="simple")))
+    assert unset.startswith(f"{KULLM_PREAMBLE}\n\n### 명령어:\n#Person1#")
+    chosen = kullm.decode(prompt_ids(kullm, DIALOGUE, None, PromptConfig(style="simple", system_prompt="요약하세요.")))
+    assert chosen.startswith("요약하세요.\n\n### 명령어:\n#Person1#")
+    assert DEFAULT_SYSTEM_PROMPT in chatml.decode(prompt_ids(chatml, DIALOGUE, None, PromptConfig(style="simple")))
+    none = chatml.decode(prompt_ids(chatml, DIALOGUE, None, PromptConfig(style="simple", system_prompt="")))
+    assert "system" not in none

@@ -19,7 +19,8 @@ from torch.nn import functional
 from transformers import AutoTokenizer, GenerationConfig, PreTrainedTokenizerBase, Trainer, set_seed
 
 from kosum.attention import use_packed_attention
-from kosum.chat_format import install_chat_format, ready_for_chat
+from kosum.budgets import Lengths, report
+from kosum.chat_format import generation_stops, install_chat_format, ready_for_chat, stop_token_ids
 from kosum.config import BaseModel, CausalJob, GenerateConfig, PretrainConfig
 from kosum.data import references
 from kosum.generation import Summarizer
@@ -28,6 +29,7 @@ from kosum.models import (
     Precision,
     detect_precision,
     embedded_decoder,
+    generation_config_of,
     merge_adapter,
     peft_model_for_training,
     stabilize_adapter_config,
@@ -166,12 +168,20 @@ def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, 
     set_seed(job.train.seed)
     precision = precision or detect_precision()
     tokenizer = AutoTokenizer.from_pretrained(job.model, trust_remote_code=recipe.trust_remote_code)
-    tokenizer = ready_for_chat(tokenizer, job.prompt.plain_format)
+    model_stops = generation_stops(generation_config_of(job.model, recipe.trust_remote_code))
+    tokenizer = ready_for_chat(tokenizer, job.prompt.plain_format, model_stops)
+    train, dev = training_splits(recipe, job.train.seed, data_dir)
+    lengths = Lengths()
+    train_examples = training_examples(tokenizer, train.to_dict("records"), job.prompt, lengths)
+    print(report(lengths, "configs/qlora.yaml max_prompt_len", job.prompt.max_prompt_len,
+                 "configs/qlora.yaml max_summary_len", job.prompt.max_summary_len, recipe.max_cut_share,
+                 "configs/qlora.yaml max_cut_share"), flush=True)
     model = peft_model_for_training(job.model, recipe, job.lora, precision)
     if recipe.packing:
         use_packed_attention(model)
-    model.generation_config = GenerationConfig(pad_token_id=tokenizer.pad_token_id)
-    train, dev = training_splits(recipe, job.train.seed, data_dir)
+    # the hub config's sampling defaults would override kosum's decode settings; its stops are kept
+    model.generation_config = GenerationConfig(pad_token_id=tokenizer.pad_token_id,
+                                               eos_token_id=stop_token_ids(tokenizer, model_stops))
     card = _causal_card(job)
     run_dir, resume = run_folder([job], checkpoints, [data_dir / "train.csv", data_dir / "dev.csv", Path(job.model)])
     counter = TokenCounter(packed_collator() if recipe.packing else padded_collator(tokenizer.pad_token_id))
@@ -179,7 +189,7 @@ def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, 
         model=model,
         # every LoRA weight gets a gradient; a PeftModel would make DDP look for unused ones (a graph walk per step)
         args=training_arguments(job.train, recipe, run_dir, precision, ddp_find_unused_parameters=False),
-        train_dataset=training_examples(tokenizer, train.to_dict("records"), job.prompt),
+        train_dataset=train_examples,
         eval_dataset=training_examples(tokenizer, dev.to_dict("records"), replace(job.prompt, instruction_variants=0)),
         data_collator=counter,
         processing_class=tokenizer,

@@ -8,6 +8,12 @@ template; a template with no end-of-turn token (SOLAR's) ends the reply with EOS
 (base models, polyglot-ko, KULLM) gets one of the plain formats those models document, installed as its template so
 training, prediction and a saved adapter all use the same text.
 
+Why the prompt is the conversation's own text up to the reply: thinking templates (Qwen3) write an empty think
+block before the reply when thinking is off, Thinking-2507's generation prompt even opens one; taking the prompt from
+the rendered conversation puts that block in the prompt, never in a label or a summary. Every render switches
+thinking off (`enable_thinking=False`, ignored by templates without the switch) and pins the template's clock
+(Llama-3.1+ write today's date), so a prompt is a pure function of its inputs and the recorded `template_date`.
+
 The embedded tokenizers carry Llama-3's and Qwen3's real control tokens and a template that renders system, user and
 assistant messages and the generation prompt byte-identically to the real one (tools, date headers and thinking
 blocks are left out), so the code paths they exercise are the hub checkpoints' paths.
@@ -15,11 +21,17 @@ blocks are left out), so the code paths they exercise are the hub checkpoints' p
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import transformers.utils.chat_template_utils as template_utils
 from jinja2.exceptions import TemplateError
-from transformers import PreTrainedTokenizerBase
+from transformers import GenerationConfig, PreTrainedTokenizerBase
+
+from kosum.config import TEMPLATE_DATE
 # Llama-3's template: the first message gets the BOS token, every message is trimmed.
 LLAMA_TEMPLATE = (
     "{%- for message in messages -%}"
@@ -151,6 +163,19 @@ class ChatFormat:
     reply_suffix: str  # all the template writes after the reply text (`<|im_end|>\\n` for ChatML, '' for SOLAR)
     before_stop: str = ""  # the part of `reply_suffix` before the stop token (whitespace): learnt with the reply
     after_stop: str = ""  # the part after it (ChatML's newline): input, never a target; dropped where EOS is added
+    reply_lead: str = ""  # what the template writes between the generation prompt and the reply (an empty think
+    # block, KoAlpaca's space)
+    stop_written: bool = True  # False: the template writes no stop after a reply, so EOS is appended (SOLAR)
+
+    @property
+    def prompt_lead(self) -> str:
+        """The part of `reply_lead` that belongs to the prompt: all but trailing spaces, which tokenizers attach to
+        the reply's first word (newlines and think markup stay in the prompt)."""
+        return self.reply_lead.rstrip(" \t")
+
+    @property
+    def reply_space(self) -> str:
+        return self.reply_lead[len(self.prompt_lead) :]
 
 
 def chat_format(tokenizer: PreTrainedTokenizerBase) -> ChatFormat:
@@ -181,39 +206,75 @@ def _read_template(tokenizer: PreTrainedTokenizerBase, template: str, eos_token:
             f"the chat template of {tokenizer.name_or_path!r} does not write the assistant's reply after its "
             "generation prompt, so kosum cannot tell the prompt from the reply."
         )
-    suffix = full.rpartition(PROBE_REPLY)[2]
+    lead, _, suffix = full[len(prompt) :].partition(PROBE_REPLY)
     stop = suffix.lstrip()
     added = (t.content for t in tokenizer.added_tokens_decoder.values() if t.special)
     own = [t for t in {*tokenizer.all_special_tokens, *added} if stop.startswith(t)]
     if own:
         eot = max(own, key=len)
-        return ChatFormat(len(msgs) == 2, eot, suffix, suffix[: len(suffix) - len(stop)], stop[len(eot) :])
+        return ChatFormat(len(msgs) == 2, eot, suffix, suffix[: len(suffix) - len(stop)], stop[len(eot) :], lead)
     if tokenizer.eos_token is None:
         raise ValueError(f"tokenizer {tokenizer.name_or_path!r}: its template ends a reply with no special token "
                          "and it has no EOS token to end one with; set eos_token.")
-    return ChatFormat(len(msgs) == 2, tokenizer.eos_token, suffix)
+    return ChatFormat(len(msgs) == 2, tokenizer.eos_token, suffix, reply_lead=lead, stop_written=False)
 
 
-def render(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], add_generation_prompt: bool) -> str:
-    """The template's text for `msgs`."""
-    return tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=add_generation_prompt)
+def is_plain(tokenizer: PreTrainedTokenizerBase) -> bool:
+    """Whether the tokenizer's template is one of kosum's plain formats (it has a preamble of its own)."""
+    return tokenizer.chat_template in PLAIN_FORMATS.values()
 
 
-def stop_token_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
-    """Ids that end generation: end-of-turn, and EOS where it differs (an instruct model may emit either)."""
-    ids = [tokenizer.convert_tokens_to_ids(chat_format(tokenizer).end_of_turn)]
-    return ids + [tokenizer.eos_token_id] if tokenizer.eos_token_id not in (None, ids[0]) else ids
+def render(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], add_generation_prompt: bool,
+           date: str = TEMPLATE_DATE) -> str:
+    """The template's text for `msgs`, thinking off and the template's clock reading `date`."""
+    with _pinned_clock(datetime.date.fromisoformat(date)):
+        return tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=add_generation_prompt,
+                                             enable_thinking=False)
 
 
-def ready_for_chat(tokenizer: PreTrainedTokenizerBase, plain_format: str = "kullm") -> PreTrainedTokenizerBase:
+@contextlib.contextmanager
+def _pinned_clock(day: datetime.date) -> Iterator[None]:
+    """Make the templates' `strftime_now` read `day`. Why patch: transformers turns any callable passed to a
+    template into a string, so its `strftime_now` global (which calls this module's `datetime.now`) is the only
+    door; `test_a_template_date_is_pinned` fails if a transformers release closes it."""
+    real = template_utils.datetime
+
+    class Pinned(real):  # type: ignore[misc,valid-type]
+        @classmethod
+        def now(cls, tz=None):  # noqa: ARG003 - the templates ask for a local date
+            return cls(day.year, day.month, day.day)
+
+    template_utils.datetime = Pinned
+    try:
+        yield
+    finally:
+        template_utils.datetime = real
+
+
+def generation_stops(config: GenerationConfig | None) -> list[int]:
+    """The eos ids of a model's generation config (an int, a list or None): a model may end with any of them
+    (Llama-3.x instruct: `<|end_of_text|>`, `<|eom_id|>`, `<|eot_id|>`)."""
+    eos = None if config is None else config.eos_token_id
+    return [] if eos is None else [eos] if isinstance(eos, int) else list(eos)
+
+
+def stop_token_ids(tokenizer: PreTrainedTokenizerBase, model_stops: Iterable[int] = ()) -> list[int]:
+    """Ids that end generation: end-of-turn, EOS, and every eos id of the model's generation config."""
+    ids = [tokenizer.convert_tokens_to_ids(chat_format(tokenizer).end_of_turn), tokenizer.eos_token_id, *model_stops]
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def ready_for_chat(tokenizer: PreTrainedTokenizerBase, plain_format: str = "kullm",
+                   model_stops: Iterable[int] = ()) -> PreTrainedTokenizerBase:
     """Make any causal LM's tokenizer safe for batched training and generation (in place; returned too): a chat
-    template (`plain_format` if it has none), a pad token that is no stop token (Llama-3 ships none, SOLAR and
+    template (`plain_format` if it has none), a pad token that is none of the stops (`model_stops`: the model's
+    generation-config eos ids; Llama-3 ships no pad, Bllossom pads with a stop of its generation config, SOLAR and
     polyglot-ko pad with EOS) and left padding."""
     if not tokenizer.chat_template:
         if plain_format not in PLAIN_FORMATS:
             raise ValueError(f"unknown plain_format {plain_format!r}; choose one of {sorted(PLAIN_FORMATS)}.")
         tokenizer.chat_template = PLAIN_FORMATS[plain_format]
-    stops = {chat_format(tokenizer).end_of_turn, tokenizer.eos_token}
+    stops = set(tokenizer.convert_ids_to_tokens(stop_token_ids(tokenizer, model_stops)))
     if tokenizer.pad_token is None or tokenizer.pad_token in stops:
         tokenizer.pad_token = _spare_pad(tokenizer, stops)
     tokenizer.padding_side = "left"

@@ -11,6 +11,7 @@ and a key that moved names its new place. Why coercing: PyYAML reads `2e-5` (no 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import types
 import typing
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from typing import Any, ClassVar, Literal, TypeVar
 import yaml
 
 T = TypeVar("T")
+
+DEFAULT_SYSTEM_PROMPT = "당신은 한국어 대화를 정확하고 간결하게 요약하는 어시스턴트입니다."
+TEMPLATE_DATE = "2024-07-26"  # the date Llama-3.1+ templates fall back to when no clock is given
 
 
 class ConfigError(ValueError):
@@ -147,10 +151,14 @@ def check_prompt_choice(style: str, instruction_variants: int) -> None:
     )
 
 
-def check_token_budgets(max_prompt_len: int, max_summary_len: int) -> None:
-    """The checks a prompt's token budgets get wherever they are set (configs/qlora.yaml, a trained model's card)."""
+def check_token_budgets(max_prompt_len: int, max_summary_len: int, template_date: str) -> None:
+    """The checks a prompt's settings get wherever they are set (configs/qlora.yaml, a trained model's card)."""
     check(max_prompt_len >= 64, "max_prompt_len must be at least 64 tokens.")
     check(max_summary_len >= 8, "max_summary_len must be at least 8 tokens.")
+    try:
+        datetime.date.fromisoformat(template_date)
+    except ValueError:
+        raise ValueError(f"template_date must be a date as YYYY-MM-DD, got {template_date!r}.") from None
 
 
 @dataclass(frozen=True)
@@ -229,11 +237,13 @@ class Seq2SeqRecipe(RunSettings):
     lang: str = ""  # mBART's language code for source and summary (ko_KR); "" for models without one
     encoder_max_len: int = 512  # dialogue tokens; longer dialogues are cut at the end
     decoder_max_len: int = 100  # summary tokens
+    max_cut_share: float = 0.01  # training stops when decoder_max_len would cut more of the train summaries
     embedded: BartSize = BartSize()  # used when the model is `embedded`
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check(self.encoder_max_len >= 16 and self.decoder_max_len >= 8, "encoder/decoder_max_len are too small.")
+        check(0.0 <= self.max_cut_share <= 1.0, "max_cut_share must be within [0, 1].")
 
 
 @dataclass(frozen=True)
@@ -245,17 +255,21 @@ class CausalRecipe(RunSettings):
     # the seven q/k/v/o/gate/up/down projections); or a list of module names
     target_modules: str | tuple[str, ...] = "all-linear"
     plain_format: PlainFormat = "kullm"  # the prompt format of a tokenizer without a chat template (polyglot-ko)
-    system_prompt: str = "당신은 한국어 대화를 정확하고 간결하게 요약하는 어시스턴트입니다."  # "": no system message
+    # None: DEFAULT_SYSTEM_PROMPT for chat templates, the model's own preamble for plain formats; "": no system message
+    system_prompt: str | None = None
+    template_date: str = TEMPLATE_DATE  # what a template that writes today's date (Llama-3.1+) sees: prompts stay pure
     packing: bool = True  # padding-free batches with per-example position ids; false: padded batches
     gradient_checkpointing: bool = False  # less activation memory, ~30 % slower
     merge_adapter: bool = False  # also save a merged full model under <out>/merged
     trust_remote_code: bool = False
     max_prompt_len: int = 768  # template + dialogue tokens; only the dialogue is ever cut to fit
     max_summary_len: int = 96  # summary tokens learned and generated while training, end-of-turn included
+    max_cut_share: float = 0.01  # training stops when max_summary_len would cut more of the train summaries
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_token_budgets(self.max_prompt_len, self.max_summary_len)
+        check_token_budgets(self.max_prompt_len, self.max_summary_len, self.template_date)
+        check(0.0 <= self.max_cut_share <= 1.0, "max_cut_share must be within [0, 1].")
         check(len(self.target_modules) >= 1, "target_modules must be all-linear or name at least one module.")
 
 
@@ -279,21 +293,22 @@ class PromptConfig:
     """A causal LM's full prompt settings: the params' choice plus the recipe's token budgets (stored in the card)."""
 
     style: Literal["simple", "structured", "instruction"] = "structured"
-    system_prompt: str = "당신은 한국어 대화를 정확하고 간결하게 요약하는 어시스턴트입니다."
+    system_prompt: str | None = None  # None: DEFAULT_SYSTEM_PROMPT, or a plain format's own preamble
     max_prompt_len: int = 1024
     max_summary_len: int = 128
     instruction_variants: int = 0
     plain_format: PlainFormat = "kullm"
+    template_date: str = TEMPLATE_DATE
 
     def __post_init__(self) -> None:
         check_prompt_choice(self.style, self.instruction_variants)
-        check_token_budgets(self.max_prompt_len, self.max_summary_len)
+        check_token_budgets(self.max_prompt_len, self.max_summary_len, self.template_date)
 
 
 def prompt_config(choice: PromptChoice, recipe: CausalRecipe) -> PromptConfig:
     """The prompt a causal LM is trained and prompted with."""
     return PromptConfig(choice.style, recipe.system_prompt, recipe.max_prompt_len, recipe.max_summary_len,
-                        choice.instruction_variants, recipe.plain_format)
+                        choice.instruction_variants, recipe.plain_format, recipe.template_date)
 
 
 @dataclass(frozen=True)

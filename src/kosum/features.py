@@ -17,14 +17,20 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 PROBE = "대화"
 
 
-def special_frame(tokenizer: PreTrainedTokenizerBase, target: bool) -> tuple[list[int], list[int]]:
-    """The special ids a tokenizer puts before and after a text (a source text, or a target with `target`)."""
+def own_frame(tokenizer: PreTrainedTokenizerBase, target: bool = False) -> tuple[list[int], list[int]]:
+    """The special ids a tokenizer itself puts before and after a text (a source, or a target with `target`):
+    BART's `<s>`/`</s>`, Llama-2's and SOLAR's BOS, nothing for Qwen's or KoBART's."""
     plain = tokenizer(PROBE, add_special_tokens=False)["input_ids"]
     full = (tokenizer(text_target=PROBE) if target else tokenizer(PROBE))["input_ids"]
     starts = [i for i in range(len(full) - len(plain) + 1) if full[i : i + len(plain)] == plain]
     if not starts:
         raise ValueError(f"tokenizer {tokenizer.name_or_path!r} changes a text's tokens when adding special tokens.")
-    before, after = full[: starts[0]], full[starts[0] + len(plain) :]
+    return full[: starts[0]], full[starts[0] + len(plain) :]
+
+
+def special_frame(tokenizer: PreTrainedTokenizerBase, target: bool) -> tuple[list[int], list[int]]:
+    """The special ids around a seq2seq source (or target): the tokenizer's own, else BART's."""
+    before, after = own_frame(tokenizer, target)
     if before or after:
         return before, after
     bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None and not target else []

@@ -3,7 +3,8 @@
 Design choices:
 - Inputs are sorted by length before batching, so a batch pads to a similar length and no compute is wasted.
 - Causal LMs are padded on the left (generation appends on the right), receive no `token_type_ids`, stop at the
-  template's end-of-turn token (or EOS), and only the new tokens are decoded.
+  template's end-of-turn token, EOS or any eos id of the model's generation config, and only the new tokens are
+  decoded.
 - Non-Korean scripts (Han, kana, Cyrillic, ...) can be blocked with ids computed from the vocabulary itself.
 """
 
@@ -24,11 +25,12 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from kosum.chat_format import ready_for_chat, stop_token_ids
+from kosum.chat_format import generation_stops, ready_for_chat, stop_token_ids
 from kosum.config import GenerateConfig, PromptConfig
 from kosum.features import encoder_ids
 from kosum.models import MODEL_CARD, detect_precision, load_adapted, load_causal, read_model_card
 from kosum.prompts import prompt_ids
+from kosum.tokenizer import glue_after_tags
 
 _REMNANTS = re.compile(r"<\|[^|>]{1,40}\|>|</?s>|<pad>|<unk>|<mask>|<usr>|<sys>")
 _NON_KOREAN = re.compile(
@@ -39,7 +41,10 @@ _NON_KOREAN = re.compile(
 
 
 def clean_summary(text: str) -> str:
-    """Strip special-token and chat-template remnants and collapse whitespace; tags like `#Person1#` stay."""
+    """Strip special-token and chat-template remnants and collapse whitespace; tags like `#Person1#` stay. A
+    thinking model's reasoning is dropped: the summary is what follows the last `</think>` (`<think>` is an
+    ordinary token in Qwen3's vocabulary, so decoding keeps it)."""
+    text = text.rpartition("</think>")[2].replace("<think>", " ")
     return " ".join(_REMNANTS.sub(" ", text).split())
 
 
@@ -115,7 +120,7 @@ class Summarizer:
             pad_token_id=self.tokenizer.pad_token_id,
         )
         if self.causal:
-            kwargs["eos_token_id"] = stop_token_ids(self.tokenizer)
+            kwargs["eos_token_id"] = stop_token_ids(self.tokenizer, generation_stops(self.model.generation_config))
         if cfg.block_non_korean:
             kwargs["suppress_tokens"] = non_korean_token_ids(self.tokenizer)
         return kwargs
@@ -148,11 +153,13 @@ def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Su
         raise FileNotFoundError(f"{path / MODEL_CARD}: missing; pass a prompt section to use {model} zero-shot.")
     tokenizer = AutoTokenizer.from_pretrained(str(model), trust_remote_code=card.get("trust_remote_code", False))
     if card["kind"] == "seq2seq":
+        glue_after_tags(tokenizer)  # tokenizer classes that rebuild their pipeline on load (mBART) forget it
         loaded = AutoModelForSeq2SeqLM.from_pretrained(str(model)).to(precision.device)
     elif (path / "adapter_config.json").exists():
         loaded = load_adapted(path, card, precision)
     else:
         loaded = load_causal(str(model), False, precision, card.get("trust_remote_code", False))
     if card["kind"] == "causal":
-        tokenizer = ready_for_chat(tokenizer, PromptConfig(**card["prompt"]).plain_format)
+        tokenizer = ready_for_chat(tokenizer, PromptConfig(**card["prompt"]).plain_format,
+                                   generation_stops(loaded.generation_config))
     return Summarizer(loaded, tokenizer, card)

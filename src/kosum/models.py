@@ -21,12 +21,14 @@ from accelerate import DistributedType, PartialState
 from bitsandbytes.nn import Linear4bit
 from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
 from transformers import (
+    AutoConfig,
     AutoModelForCausalLM,
     AutoModelForSeq2SeqLM,
     AutoTokenizer,
     BartConfig,
     BartForConditionalGeneration,
     BitsAndBytesConfig,
+    GenerationConfig,
     LlamaConfig,
     LlamaForCausalLM,
     PreTrainedModel,
@@ -212,6 +214,14 @@ def load_causal(path: str, quantize_4bit: bool, precision: Precision, trust_remo
         use_safetensors=True,
     )
     return keep_standard_4bit_layout(model) if quantization is not None else model
+
+
+def generation_config_of(path: str, trust_remote_code: bool) -> GenerationConfig:
+    """A checkpoint's generation config without loading its weights (from its config.json where it has none)."""
+    try:
+        return GenerationConfig.from_pretrained(path)
+    except OSError:
+        return GenerationConfig.from_model_config(AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code))
 
 
 def keep_standard_4bit_layout(model: PreTrainedModel) -> PreTrainedModel:

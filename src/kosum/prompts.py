@@ -8,8 +8,13 @@ Design choices:
   last kept turn is cut at a token boundary. The system prompt, instruction, question and generation prompt are never
   touched, so the model always knows what to do. One tokenization of the full prompt (with character offsets) says
   where to cut; one more confirms the fit.
-- A training example is the prompt ids exactly as `prompt_ids` builds them, followed by the assistant turn as the
-  template renders it, so training and prediction cannot disagree. Only the summary and end-of-turn are labelled.
+- A training example is the template's own one-pass tokenization of the whole conversation (tokenizing prompt and
+  reply apart splits `\n\n` in two and gives SentencePiece's reply a stray `▁`); its first tokens must be exactly the
+  prompt ids `prompt_ids` gives at prediction, or kosum refuses it. Only the reply and its stop are labelled; the
+  prompt is the rendered conversation up to the reply, so an empty think block is input, never a target.
+- Exactly one BOS: where the template writes none but the tokenizer adds one itself (SOLAR, as its model card calls
+  it), kosum adds it too.
+- Lengths are recorded while examples are built, so the stage can say how many prompts and summaries a budget cuts.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from typing import Any
 
 from transformers import PreTrainedTokenizerBase
 
-from kosum.chat_format import chat_format, render
-from kosum.config import PromptConfig
+from kosum.budgets import Lengths
+from kosum.chat_format import chat_format, is_plain, render
+from kosum.config import DEFAULT_SYSTEM_PROMPT, PromptConfig
+from kosum.features import own_frame
 
 IGNORE_INDEX = -100  # label value the loss skips (PyTorch's CrossEntropyLoss default)
 
@@ -34,11 +41,14 @@ INSTRUCTIONS: tuple[str, ...] = (
 )
 
 
-def messages(dialogue: str, topic: str | None, cfg: PromptConfig, instruction_idx: int = 0) -> list[dict[str, str]]:
-    """Chat messages asking for a summary of `dialogue` in `cfg.style` (an empty system prompt is left out)."""
+def messages(dialogue: str, topic: str | None, cfg: PromptConfig, instruction_idx: int = 0,
+             plain: bool = False) -> list[dict[str, str]]:
+    """Chat messages asking for a summary of `dialogue` in `cfg.style`. The system prompt is `cfg.system_prompt`; when
+    unset, kosum's default, except in a `plain` format, whose own preamble (KULLM's) then stays; "" leaves it out."""
     before, after = _user_frame(cfg.style, topic, instruction_idx)
     user = {"role": "user", "content": before + dialogue.strip() + after}
-    return [{"role": "system", "content": cfg.system_prompt}, user] if cfg.system_prompt else [user]
+    system = cfg.system_prompt if cfg.system_prompt is not None else "" if plain else DEFAULT_SYSTEM_PROMPT
+    return [{"role": "system", "content": system}, user] if system else [user]
 
 
 def _user_frame(style: str, topic: str | None, instruction_idx: int) -> tuple[str, str]:
@@ -58,50 +68,72 @@ def _user_frame(style: str, topic: str | None, instruction_idx: int) -> tuple[st
 def prompt_ids(
     tokenizer: PreTrainedTokenizerBase, dialogue: str, topic: str | None, cfg: PromptConfig, instruction_idx: int = 0
 ) -> list[int]:
-    """Token ids of the prompt plus generation prompt, at most `cfg.max_prompt_len` long (only the dialogue is cut)."""
+    """Token ids of the prompt up to the reply, at most `cfg.max_prompt_len` long (only the dialogue is cut)."""
     return _fit(tokenizer, dialogue, topic, cfg, instruction_idx)[1]
 
 
-def _render(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], add_generation_prompt: bool) -> str:
-    """The template's text for `msgs`, the system prompt folded into the user message where it has no system role."""
+def prompt_text(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], cfg: PromptConfig) -> str:
+    """The conversation's text up to the reply: the generation prompt and what the template writes before a reply
+    (an empty think block)."""
+    return render(tokenizer, _folded(tokenizer, msgs), True, cfg.template_date) + chat_format(tokenizer).prompt_lead
+
+
+def _full_text(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], summary: str,
+               cfg: PromptConfig) -> str:
+    """The rendered conversation with `summary` as the reply."""
+    reply = {"role": "assistant", "content": summary}
+    return render(tokenizer, [*_folded(tokenizer, msgs), reply], False, cfg.template_date)
+
+
+def _folded(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]]) -> list[dict[str, str]]:
+    """`msgs` with the system prompt at the start of the user message where the template has no system role."""
     if msgs[0]["role"] == "system" and not chat_format(tokenizer).system_role:
         system, user, *rest = msgs
-        msgs = [{"role": "user", "content": f"{system['content']}\n\n{user['content']}"}, *rest]
-    return render(tokenizer, msgs, add_generation_prompt)
+        return [{"role": "user", "content": f"{system['content']}\n\n{user['content']}"}, *rest]
+    return msgs
 
 
-def _encode(tokenizer: PreTrainedTokenizerBase, text: str) -> list[int]:
-    """Ids of rendered text, tokenized the way `apply_chat_template(tokenize=True)` does it."""
-    return tokenizer(text, add_special_tokens=False).input_ids
+def _tokenize(tokenizer: PreTrainedTokenizerBase, text: str) -> tuple[list[int], list[tuple[int, int]], int]:
+    """Ids and character offsets of rendered text, with the BOS the tokenizer itself adds put in front where the
+    template wrote none; the last value is how many ids were put in front (0 or 1)."""
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids, offsets = list(enc.input_ids), list(enc.offset_mapping)
+    bos = own_frame(tokenizer)[0]
+    if bos and ids[: len(bos)] != bos:
+        return bos + ids, [(0, 0)] * len(bos) + offsets, len(bos)
+    return ids, offsets, 0
 
 
 def _fit(
-    tokenizer: PreTrainedTokenizerBase, dialogue: str, topic: str | None, cfg: PromptConfig, instruction_idx: int
+    tokenizer: PreTrainedTokenizerBase, dialogue: str, topic: str | None, cfg: PromptConfig, instruction_idx: int,
+    lengths: Lengths | None = None,
 ) -> tuple[list[dict[str, str]], list[int]]:
     """The messages and prompt ids with the dialogue cut to the longest head that fits `cfg.max_prompt_len`."""
-    dialogue = dialogue.strip()
-    msgs = messages(dialogue, topic, cfg, instruction_idx)
-    text = _render(tokenizer, msgs, add_generation_prompt=True)
-    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-    if len(enc.input_ids) <= cfg.max_prompt_len:
-        return msgs, enc.input_ids
+    dialogue, plain = dialogue.strip(), is_plain(tokenizer)
+    msgs = messages(dialogue, topic, cfg, instruction_idx, plain)
+    text = prompt_text(tokenizer, msgs, cfg)
+    ids, offsets, _ = _tokenize(tokenizer, text)
+    if lengths is not None:
+        lengths.prompts.append(len(ids))
+    if len(ids) <= cfg.max_prompt_len:
+        return msgs, ids
     start = _dialogue_start(tokenizer, text, dialogue, topic, cfg, instruction_idx)
-    while len(enc.input_ids) > cfg.max_prompt_len:
+    while len(ids) > cfg.max_prompt_len:
         # Drop as many trailing dialogue tokens as the prompt is over budget, cutting where the first dropped one
         # starts (a token inside a multi-byte character starts at that character); re-tokenizing can merge a token
         # across the cut, so check again (in practice the loop runs once).
-        inside = [i for i, (a, _) in enumerate(enc.offset_mapping) if start <= a < start + len(dialogue)]
-        keep = len(inside) - (len(enc.input_ids) - cfg.max_prompt_len)
+        inside = [i for i, (a, b) in enumerate(offsets) if b > a and start <= a < start + len(dialogue)]
+        keep = len(inside) - (len(ids) - cfg.max_prompt_len)
         if keep <= 0:
             raise ValueError(
                 f"prompt.max_prompt_len={cfg.max_prompt_len} leaves no room for the dialogue after the template, "
                 "system prompt and question; raise it."
             )
-        dialogue = dialogue[: enc.offset_mapping[inside[keep]][0] - start].rstrip()
-        msgs = messages(dialogue, topic, cfg, instruction_idx)
-        text = _render(tokenizer, msgs, add_generation_prompt=True)
-        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-    return msgs, enc.input_ids
+        dialogue = dialogue[: offsets[inside[keep]][0] - start].rstrip()
+        msgs = messages(dialogue, topic, cfg, instruction_idx, plain)
+        text = prompt_text(tokenizer, msgs, cfg)
+        ids, offsets, _ = _tokenize(tokenizer, text)
+    return msgs, ids
 
 
 def _dialogue_start(
@@ -109,7 +141,8 @@ def _dialogue_start(
 ) -> int:
     """Where `dialogue` begins in the rendered prompt `text`: everything before it does not depend on the dialogue."""
     marker = "\x00kosum-dialogue\x00"
-    start = _render(tokenizer, messages(marker, topic, cfg, idx), add_generation_prompt=True).index(marker)
+    msgs = messages(marker, topic, cfg, idx, is_plain(tokenizer))
+    start = prompt_text(tokenizer, msgs, cfg).index(marker)
     if text[start : start + len(dialogue)] != dialogue:
         raise ValueError("the chat template alters the dialogue text, so kosum cannot find where to truncate it.")
     return start
@@ -122,23 +155,37 @@ def training_example(
     summary: str,
     cfg: PromptConfig,
     instruction_idx: int = 0,
+    lengths: Lengths | None = None,
 ) -> dict[str, list[int]]:
-    """`input_ids` = prompt + summary + end-of-turn (+ the template's trailer); `labels` only on summary + end-of-turn.
+    """`input_ids` = the whole conversation tokenized in one pass; `labels` only on the reply and its stop.
 
-    The assistant turn is taken from the template's own rendering of the whole conversation, after the generation
-    prompt; end-of-turn is the template's token, or EOS where the template writes none (SOLAR's). The summary is cut
-    to `cfg.max_summary_len` tokens, end-of-turn included, so the stop is always learnt.
+    The reply's tokens are those after the prompt's text; the stop is the template's end-of-turn token, or EOS
+    where the template writes none (SOLAR's). The reply is cut to `cfg.max_summary_len` tokens, stop included, so
+    the stop is always learnt; what the template writes after the stop (ChatML's newline) is input only.
     """
-    msgs, prompt = _fit(tokenizer, dialogue, topic, cfg, instruction_idx)
-    prompt_text = _render(tokenizer, msgs, add_generation_prompt=True)
-    reply_msg = {"role": "assistant", "content": summary.strip()}
-    reply_text = _render(tokenizer, [*msgs, reply_msg], add_generation_prompt=False)[len(prompt_text) :]
-    fmt = chat_format(tokenizer)
-    if not reply_text.endswith(fmt.reply_suffix):
-        raise ValueError("the chat template ends this reply differently from its probe reply; cannot label it.")
-    body = reply_text[: len(reply_text) - len(fmt.reply_suffix)] + fmt.before_stop
-    reply = _encode(tokenizer, body)[: cfg.max_summary_len - 1] + [tokenizer.convert_tokens_to_ids(fmt.end_of_turn)]
-    rest = _encode(tokenizer, fmt.after_stop) if fmt.after_stop else []
+    msgs, prompt = _fit(tokenizer, dialogue, topic, cfg, instruction_idx, lengths)
+    fmt, summary = chat_format(tokenizer), summary.strip()
+    head = prompt_text(tokenizer, msgs, cfg)
+    full = _full_text(tokenizer, msgs, summary, cfg)
+    if full != head + fmt.reply_space + summary + fmt.reply_suffix:
+        raise ValueError("the chat template writes this reply differently from its probe reply; cannot label it.")
+    ids, offsets, added = _tokenize(tokenizer, full)
+    n_prompt = added + sum(1 for a, _ in offsets[added:] if a < len(head))
+    if ids[:n_prompt] != prompt:
+        raise ValueError(
+            f"tokenizer {tokenizer.name_or_path!r}: the prompt tokenizes differently alone than followed by its reply "
+            "(a token spans the end of the prompt), so training would not see what generation sees."
+        )
+    stop_id = tokenizer.convert_tokens_to_ids(fmt.end_of_turn)
+    if fmt.stop_written:
+        at = len(head) + len(fmt.reply_space) + len(summary) + len(fmt.before_stop)
+        end = next(i for i in range(n_prompt, len(ids)) if offsets[i][0] >= at and ids[i] == stop_id)
+        reply, rest = ids[n_prompt:end], ids[end + 1 :]
+    else:
+        reply, rest = ids[n_prompt:], []
+    if lengths is not None:
+        lengths.summaries.append(len(reply) + 1)
+    reply = reply[: cfg.max_summary_len - 1] + [stop_id]
     return {
         "input_ids": prompt + reply + rest,
         "labels": [IGNORE_INDEX] * len(prompt) + reply + [IGNORE_INDEX] * len(rest),
@@ -146,9 +193,11 @@ def training_example(
 
 
 def training_examples(
-    tokenizer: PreTrainedTokenizerBase, rows: Iterable[Mapping[str, Any]], cfg: PromptConfig
+    tokenizer: PreTrainedTokenizerBase, rows: Iterable[Mapping[str, Any]], cfg: PromptConfig,
+    lengths: Lengths | None = None,
 ) -> list[dict[str, list[int]]]:
-    """Training examples for rows with `dialogue`, `summary` and optional `topic`.
+    """Training examples for rows with `dialogue`, `summary` and optional `topic` (their untruncated prompt and
+    summary lengths added to `lengths`).
 
     Without augmentation every row uses instruction 0, the one used at prediction. With `cfg.instruction_variants =
     N`, row i is repeated with instructions (i + k) mod 5 for k < N: deterministic, and every paraphrase is used
@@ -156,7 +205,7 @@ def training_examples(
     """
     n = cfg.instruction_variants
     return [
-        training_example(tokenizer, row["dialogue"], row.get("topic"), row["summary"], cfg, idx)
+        training_example(tokenizer, row["dialogue"], row.get("topic"), row["summary"], cfg, idx, lengths)
         for i, row in enumerate(rows)
         for idx in ([(i + k) % len(INSTRUCTIONS) for k in range(n)] if n else [0])
     ]

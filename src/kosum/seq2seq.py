@@ -7,8 +7,9 @@ from pathlib import Path
 from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, set_seed
 from transformers.trainer_pt_utils import LengthGroupedSampler
 
+from kosum.budgets import Lengths, report
 from kosum.config import Seq2SeqRecipe, TrainConfig
-from kosum.features import seq2seq_example
+from kosum.features import encoder_ids, label_ids, seq2seq_example
 from kosum.models import detect_precision, load_seq2seq, write_model_card
 from kosum.training import callbacks, rouge_metrics, run_folder, train_and_save, training_arguments, training_splits
 
@@ -42,6 +43,12 @@ def train_seq2seq(
                          recipe.source_prefix) for r in frame.itertuples()]
         for frame in (train, dev)
     ]
+    unlimited = 1 << 30
+    lengths = Lengths([len(encoder_ids(tokenizer, d, unlimited, recipe.source_prefix)) for d in train.dialogue],
+                      [len(label_ids(tokenizer, s, unlimited)) for s in train.summary])
+    print(report(lengths, "configs/seq2seq.yaml encoder_max_len", recipe.encoder_max_len,
+                 "configs/seq2seq.yaml decoder_max_len", recipe.decoder_max_len, recipe.max_cut_share,
+                 "configs/seq2seq.yaml max_cut_share"), flush=True)
     inputs = [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir]
     run_dir, resume = run_folder([model_name, schedule, recipe], checkpoints, inputs)
     args = training_arguments(

@@ -55,4 +55,23 @@ def train_tokenizer(
 def add_tags(tokenizer: Tokenizer | PreTrainedTokenizerBase, texts: Iterable[str] = ()) -> int:
     """Register speaker and mask tags as single, non-special tokens; returns how many were new."""
     tags = sorted({*SPEAKER_TAGS, *MASK_TAGS, *find_tags(texts)})
-    return tokenizer.add_tokens([AddedToken(tag, special=False, normalized=False) for tag in tags])
+    added = tokenizer.add_tokens([AddedToken(tag, special=False, normalized=False) for tag in tags])
+    glue_after_tags(tokenizer)
+    return added
+
+
+def glue_after_tags(tokenizer: Tokenizer | PreTrainedTokenizerBase) -> None:
+    """Make a SentencePiece-style tokenizer (KoBART's, T5's) keep a particle glued to the tag before it.
+
+    Why: its Metaspace step marks the start of every piece of text between added tokens as a word start, so
+    `#Person1#은` is encoded as `#Person1#`, `▁은` and decoded as `#Person1# 은`, unlike the data. Marking only the
+    start of the whole text (`prepend_scheme="first"`, as Llama's fast tokenizers do) keeps `#Person1#은` and
+    `#Person1# 씨` apart, both ways. Byte-level tokenizers (the embedded one) have no such step."""
+    backend = tokenizer if isinstance(tokenizer, Tokenizer) else getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        return
+    for part, kind in (("pre_tokenizer", pre_tokenizers.Metaspace), ("decoder", decoders.Metaspace)):
+        component = getattr(backend, part)
+        if isinstance(component, kind) and component.prepend_scheme == "always":
+            component.prepend_scheme = "first"
+            setattr(backend, part, component)
