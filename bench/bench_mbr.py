@@ -1,8 +1,8 @@
 """Benchmark: MBR selection time, 499 dialogues x 16 candidates (the competition's test size), target <= 15 s.
 
-Candidates are the pipeline's own (`ensemble/candidates.csv` after `dvc repro`): the first 16 of each dialogue, the
+Candidates are the pipeline's own (`models/candidates.csv` after `dvc repro`): the first 16 of each dialogue, the
 dialogues repeated to 499. kosum builds each dialogue's utility matrix once, every text through Mecab once
-(`kosum.metrics.pairwise_final`); the naive way scores each ordered pair with `score_pair` (Mecab per pair). Both run
+(`kosum.scoring.rouge.pairwise_final`); the naive way scores each ordered pair with `score_pair` (Mecab per pair). Both run
 on the same first dialogues, side by side, and must pick the same summaries; then kosum runs on all 499.
 Writes `bench/results/mbr.json`.
 Run: .venv/bin/python bench/bench_mbr.py
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from common import write_result
 
-from kosum.data import read_processed
-from kosum.ensemble import Candidate, mbr_select
-from kosum.metrics import score_pair
+from kosum.data.reading import read_processed
+from kosum.ensemble.mbr import Candidate, mbr_select
+from kosum.scoring.rouge import score_pair
 
 TARGET_S = 15.0
 
@@ -42,7 +42,7 @@ def _naive_select(pool: list[Candidate]) -> Candidate:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--candidates", type=Path, default=Path("ensemble/candidates.csv"))
+    parser.add_argument("--candidates", type=Path, default=Path("models/candidates.csv"))
     parser.add_argument("--dialogues", type=int, default=499)
     parser.add_argument("--per-dialogue", type=int, default=16)
     parser.add_argument("--naive-dialogues", type=int, default=20)

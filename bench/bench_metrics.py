@@ -1,4 +1,4 @@
-"""Benchmark of `kosum.metrics`: 10,000 Korean prediction/reference pairs, Mecab included (target: under 5 s).
+"""Benchmark of `kosum.scoring.rouge`: 10,000 Korean prediction/reference pairs, Mecab included (target: under 5 s).
 
 Pairs are generated deterministically from summary-like phrases (speaker and mask tags, particles, one to several
 sentences); references have 10-60 morphemes. A prediction is its reference with sentences dropped, replaced or
@@ -15,7 +15,7 @@ import time
 
 from common import write_result
 
-from kosum.metrics import morphemes, score_corpus
+from kosum.scoring.rouge import morphemes, score_corpus
 
 PAIRS = 10_000
 SEED = 0

@@ -5,12 +5,12 @@ loss, no optimizer step so every mode sees identical weights):
 - `padded`: right-padded batches with an attention mask (what the seeds did);
 - `packed, row mask`: one padding-free row per batch with transformers' stock `sdpa`, which builds a block-diagonal
   mask over the whole row and computes every score in it;
-- `packed, per example`: kosum's default (`kosum.attention`), attention run per example of the row.
+- `packed, per example`: kosum's default (`kosum.models.attention`), attention run per example of the row.
 Modes run interleaved, `--rounds` times; the median round counts. Reports the real-token share of the positions
 computed and of the attention scores computed, real tokens/s, and each mode's speed relative to `padded`.
 
 Default: the embedded Qwen3 base of the pipeline (`models/base_qwen`, run `dvc repro base@qwen` first) with the
-model, adapters and prompt of stage `train_qwen_qlora` (params.yaml `models.qwen_qlora`, `lora`, `prompt` and
+model, adapters and prompt of stage `train_qwen_qlora` (stages/train_qlora.py) (params.yaml `models.qwen_qlora`, `lora`, `prompt` and
 configs/qlora.yaml: 4-bit NF4 + LoRA r=16 on the CPU) on the first 256 train examples.
 `--shape llama-3.2-3b` builds a random model with Llama-3.2-3B's dimensions instead (no weights can be downloaded)
 and feeds synthetic examples of 256-1024 tokens: meant for a GPU (it also reports peak GPU memory).
@@ -33,14 +33,16 @@ import torch
 from common import write_result
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-from kosum.attention import PACKED_ATTENTION
-from kosum.causal import labelled_loss
-from kosum.chat_format import ready_for_chat
-from kosum.config import CausalJob, CausalRecipe, Params, causal_job, load_file
-from kosum.data import read_processed
-from kosum.models import detect_precision, peft_model_for_training
-from kosum.packing import TokenCounter, packed_collator, padded_collator
-from kosum.prompts import IGNORE_INDEX, training_examples
+from kosum.core.config.loader import load_file
+from kosum.core.config.params import Params
+from kosum.core.config.recipes import CausalJob, QloraConfig, causal_job
+from kosum.data.reading import read_processed
+from kosum.models.attention import PACKED_ATTENTION
+from kosum.models.chat_format import ready_for_chat
+from kosum.models.loading import detect_precision, peft_model_for_training
+from kosum.models.prompts import IGNORE_INDEX, training_examples
+from kosum.models.training.causal import labelled_loss
+from kosum.models.training.packing import TokenCounter, packed_collator, padded_collator
 
 TARGET_SHARE, TARGET_SPEEDUP = 0.97, 1.5
 LLAMA_3B = {"hidden_size": 3072, "intermediate_size": 8192, "num_hidden_layers": 28, "num_attention_heads": 24,
@@ -114,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
 
     precision = detect_precision()
-    job = causal_job(load_file(Params, "params.yaml"), "qwen_qlora", load_file(CausalRecipe, "configs/qlora.yaml"))
+    job = causal_job(load_file(Params, "params.yaml"), "qwen_qlora", load_file(QloraConfig, "configs/qlora.yaml"))
     with tempfile.TemporaryDirectory() as tmp:
         if args.shape == "embedded":
             examples, pad_id = _embedded_examples(job, args.examples)

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from common import write_result
 
-from kosum.config import load_decode
-from kosum.data import read_processed
-from kosum.generation import load_summarizer
+from kosum.core.config.decode import load_decode
+from kosum.data.reading import read_processed
+from kosum.models.generation import load_summarizer
 
 TARGET_SPEEDUP = 5.0
 

@@ -21,12 +21,14 @@ from common import write_result
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests/real_tokenizers.py loads the vendored files
 
-from kosum.budgets import Lengths, cut_count  # noqa: E402
-from kosum.config import CausalRecipe, Params, Seq2SeqRecipe, load_file, prompt_config  # noqa: E402
-from kosum.data import read_processed  # noqa: E402
-from kosum.features import encoder_ids, label_ids  # noqa: E402
-from kosum.prompts import prompt_ids, training_examples  # noqa: E402
-from kosum.tokenizer import add_tags  # noqa: E402
+from kosum.core.config.loader import load_file  # noqa: E402
+from kosum.core.config.params import Params  # noqa: E402
+from kosum.core.config.recipes import QloraConfig, Seq2SeqConfig, prompt_config  # noqa: E402
+from kosum.data.reading import read_processed  # noqa: E402
+from kosum.data.tokenizer import add_tags  # noqa: E402
+from kosum.models.budgets import Lengths, cut_count  # noqa: E402
+from kosum.models.prompts import prompt_ids, training_examples  # noqa: E402
+from kosum.models.seq2seq_inputs import encoder_ids, label_ids  # noqa: E402
 from tests.real_tokenizers import REAL_FAMILIES, generation_eos_ids, real_tokenizer  # noqa: E402
 
 COMPETITION = {"dialogue_mean_chars": 420, "dialogue_max_chars": 2300, "summary_mean_chars": 86}
@@ -34,7 +36,7 @@ UNLIMITED = 1 << 30
 
 
 def _causal(name: str, rows: list[dict], prompt) -> dict:
-    from kosum.chat_format import ready_for_chat
+    from kosum.models.chat_format import ready_for_chat
 
     tokenizer = real_tokenizer(name)
     tokenizer = ready_for_chat(tokenizer, model_stops=generation_eos_ids(name, tokenizer))
@@ -44,7 +46,7 @@ def _causal(name: str, rows: list[dict], prompt) -> dict:
     return _figures(lengths, rows, fixed, prompt.max_prompt_len, prompt.max_summary_len, end_tokens=1)
 
 
-def _kobart(rows: list[dict], recipe: Seq2SeqRecipe) -> dict:
+def _kobart(rows: list[dict], recipe: Seq2SeqConfig) -> dict:
     tokenizer = real_tokenizer("kobart")
     add_tags(tokenizer)
     lengths = Lengths([len(encoder_ids(tokenizer, r["dialogue"], UNLIMITED)) for r in rows],
@@ -79,8 +81,8 @@ def _figures(lengths: Lengths, rows: list[dict], fixed: int, prompt_limit: int, 
 def main() -> None:
     rows = read_processed(ROOT / "data/processed/train.csv").to_dict("records")
     prompt = prompt_config(load_file(Params, ROOT / "params.yaml").prompt,
-                           load_file(CausalRecipe, ROOT / "configs/qlora.yaml"))
-    recipe = load_file(Seq2SeqRecipe, ROOT / "configs/seq2seq.yaml")
+                           load_file(QloraConfig, ROOT / "configs/qlora.yaml"))
+    recipe = load_file(Seq2SeqConfig, ROOT / "configs/seq2seq.yaml")
     families = {name: _causal(name, rows, prompt) for name, f in REAL_FAMILIES.items() if f.vocab != "kobart"}
     families["kobart"] = _kobart(rows, recipe)
     result = {"rows": len(rows), "competition_lengths": COMPETITION,

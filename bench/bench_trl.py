@@ -35,24 +35,28 @@ from datasets import Dataset
 from transformers import AutoTokenizer, set_seed
 from trl import SFTConfig, SFTTrainer
 
-from kosum.attention import use_packed_attention
-from kosum.causal import CausalTrainer
-from kosum.chat_format import ready_for_chat
-from kosum.config import CausalJob, CausalRecipe, GenerateConfig, Params, causal_job, load_file
-from kosum.data import read_processed, references
-from kosum.generation import Summarizer
-from kosum.metrics import metrics_dict, score_corpus
-from kosum.models import detect_precision, load_causal, lora_config, peft_model_for_training
-from kosum.packing import TokenCounter, packed_collator, padded_collator
-from kosum.prompts import IGNORE_INDEX, training_examples
-from kosum.training import training_arguments
+from kosum.core.config.card import CausalCard
+from kosum.core.config.decode import DecodeConfig
+from kosum.core.config.loader import load_file
+from kosum.core.config.params import Params
+from kosum.core.config.recipes import CausalJob, QloraConfig, causal_job
+from kosum.data.reading import read_processed, references
+from kosum.models.attention import use_packed_attention
+from kosum.models.chat_format import ready_for_chat
+from kosum.models.generation import Summarizer
+from kosum.models.loading import detect_precision, load_causal, lora_config, peft_model_for_training
+from kosum.models.prompts import IGNORE_INDEX, training_examples
+from kosum.models.training.causal import CausalTrainer
+from kosum.models.training.packing import TokenCounter, packed_collator, padded_collator
+from kosum.models.training.trainer import training_arguments
+from kosum.scoring.rouge import metrics_dict, score_corpus
 
 TRAINERS = ("kosum", "trl")
 DEV_SAMPLE = 64
 
 
 def _job() -> CausalJob:
-    return causal_job(load_file(Params, "params.yaml"), "qwen_qlora", load_file(CausalRecipe, "configs/qlora.yaml"))
+    return causal_job(load_file(Params, "params.yaml"), "qwen_qlora", load_file(QloraConfig, "configs/qlora.yaml"))
 
 
 def _arguments(job: CausalJob, steps: int, out: Path) -> Any:
@@ -74,7 +78,7 @@ def _trainer(name: str, job: CausalJob, examples: list[dict], tokenizer: Any, ar
         counter = TokenCounter(packed_collator())
         return CausalTrainer(model=model, args=args, train_dataset=examples, data_collator=counter,
                              processing_class=tokenizer, eval_collator=padded_collator(tokenizer.pad_token_id),
-                             eval_rows=None, card={}, counter=counter)
+                             eval_rows=None, card=None, counter=counter)
     rows = [{"input_ids": e["input_ids"], "completion_mask": [int(x != IGNORE_INDEX) for x in e["labels"]]}
             for e in examples]
     config = SFTConfig(**{key: getattr(args, key) for key in SHARED}, padding_free=True, completion_only_loss=True,
@@ -109,9 +113,9 @@ def one_run(name: str, steps: int) -> dict[str, Any]:
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
     dev = read_processed(Path("data/processed/dev.csv")).sample(n=DEV_SAMPLE, random_state=job.train.seed)
-    card = {"kind": "causal", "prompt": {**job.prompt.__dict__}}
+    card = CausalCard("causal", job.model, job.recipe.quantize_4bit, job.prompt)
     summaries = Summarizer(trainer.model, tokenizer, card).summarize(
-        list(dev["dialogue"]), list(dev["topic"]), GenerateConfig(num_beams=1, no_repeat_ngram_size=0,
+        list(dev["dialogue"]), list(dev["topic"]), DecodeConfig(num_beams=1, no_repeat_ngram_size=0,
                                                                   max_new_tokens=job.prompt.max_summary_len))
     peak = (torch.cuda.max_memory_allocated() if device == "cuda"
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.cli import run_stage
-from kosum.config import EmbeddedConfig, load_file
-from kosum.corpus import write_corpus
+from kosum.core.config.embedded import EmbeddedConfig
+from kosum.core.config.loader import load_file
+from kosum.core.stage import run_stage
+from kosum.data.corpus import write_corpus
 
 
 def main(argv: list[str] | None = None) -> None:

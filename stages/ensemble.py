@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.cli import run_stage
-from kosum.config import Params, load_ensemble, load_file
-from kosum.ensemble import ensemble_splits
+from kosum.core.config.ensemble import load_ensemble
+from kosum.core.config.loader import load_file
+from kosum.core.config.params import Params
+from kosum.core.stage import run_stage
+from kosum.ensemble.mbr import ensemble_splits
 
 
 def main(argv: list[str] | None = None) -> None:

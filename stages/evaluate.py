@@ -7,10 +7,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.cli import run_stage
-from kosum.config import Params, load_file
-from kosum.evaluation import ensemble_report, evaluate_all, write_evaluation
-from kosum.files import write_json
+from kosum.core.config.loader import load_file
+from kosum.core.config.params import Params
+from kosum.core.io import write_json
+from kosum.core.stage import run_stage
+from kosum.evaluation.leaderboard import ensemble_report, evaluate_all, write_evaluation
 
 
 def main(argv: list[str] | None = None) -> None:

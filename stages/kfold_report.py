@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.cli import run_stage
-from kosum.kfold import kfold_report
+from kosum.core.stage import run_stage
+from kosum.tools.kfold_report import kfold_report
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.cli import run_stage
-from kosum.kfold import write_folds
+from kosum.core.stage import run_stage
+from kosum.data.folds import write_folds
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.cli import run_stage
-from kosum.config import CausalRecipe, Params, load_decode, load_file, prompt_config
-from kosum.generation import load_summarizer
-from kosum.predictions import predict_splits
+from kosum.core.config.decode import load_decode
+from kosum.core.config.loader import load_file
+from kosum.core.config.params import Params
+from kosum.core.config.recipes import QloraConfig, prompt_config
+from kosum.core.stage import run_stage
+from kosum.models.candidates import predict_splits
+from kosum.models.generation import load_summarizer
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,7 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     prompt = None
     if args.zero_shot:
-        prompt = prompt_config(load_file(Params, args.params).prompt, load_file(CausalRecipe, args.zero_shot))
+        prompt = prompt_config(load_file(Params, args.params).prompt, load_file(QloraConfig, args.zero_shot))
     decode = load_decode(args.decode, args.name)
     predict_splits(load_summarizer(args.model, prompt), args.data_dir, args.out_dir, decode)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.cli import run_stage
-from kosum.config import EmbeddedConfig, load_file
-from kosum.data import read_raw_dir
-from kosum.files import atomic_path, write_csv, write_json
-from kosum.stats import dataset_stats
-from kosum.tokenizer import train_tokenizer
+from kosum.core.config.embedded import EmbeddedConfig
+from kosum.core.config.loader import load_file
+from kosum.core.io import atomic_path, write_csv, write_json
+from kosum.core.stage import run_stage
+from kosum.data.reading import read_raw_dir
+from kosum.data.stats import dataset_stats
+from kosum.data.tokenizer import train_tokenizer
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.causal import pretrain_base
-from kosum.cli import run_stage
-from kosum.config import EmbeddedConfig, load_file
+from kosum.core.config.embedded import EmbeddedConfig
+from kosum.core.config.loader import load_file
+from kosum.core.stage import run_stage
+from kosum.models.training.causal import pretrain_base
 
 
 def main(argv: list[str] | None = None) -> None:

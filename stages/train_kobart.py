@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.cli import run_stage
-from kosum.config import Params, Seq2SeqRecipe, load_file, model_entry
-from kosum.seq2seq import train_seq2seq
+from kosum.core.config.loader import load_file
+from kosum.core.config.params import Params
+from kosum.core.config.recipes import Seq2SeqConfig, model_entry
+from kosum.core.stage import run_stage
+from kosum.models.training.seq2seq import train_seq2seq
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     params = load_file(Params, args.params)
     checkpoints = args.checkpoints or Path("checkpoints") / args.name
-    train_seq2seq(model_entry(params, args.name), params.train, load_file(Seq2SeqRecipe, args.recipe),
+    train_seq2seq(model_entry(params, args.name), params.train, load_file(Seq2SeqConfig, args.recipe),
                   args.data_dir, args.tokenizer_dir, args.out_dir, args.live_dir, checkpoints)
 
 

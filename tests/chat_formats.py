@@ -26,8 +26,8 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
-from kosum.chat_format import install_chat_format, ready_for_chat
-from kosum.tokenizer import train_tokenizer
+from kosum.data.tokenizer import train_tokenizer
+from kosum.models.chat_format import install_chat_format, ready_for_chat
 from tests.conftest import korean_lines, korean_tokenizer
 from tests.real_tokenizers import real_tokenizer
 

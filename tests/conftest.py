@@ -12,10 +12,10 @@ import torch
 import yaml
 from transformers import PreTrainedTokenizerFast
 
-from kosum.chat_format import install_chat_format
-from kosum.config import DecoderSize
-from kosum.models import embedded_decoder
-from kosum.tokenizer import train_tokenizer
+from kosum.core.config.embedded import DecoderSizeConfig
+from kosum.data.tokenizer import train_tokenizer
+from kosum.models.chat_format import install_chat_format
+from kosum.models.loading import embedded_decoder
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = ("llama", "qwen")
@@ -54,7 +54,7 @@ TINY_CONFIGS = {
 def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist, each worker computes on its share of the cores, and so do the processes its tests start:
     OpenMP threads beyond the cores spin against each other (two processes with a thread per core each ran ~10x
-    slower than alone on the 2-core box, README "Comparing experiments")."""
+    slower than alone on the 2-core box, docs/comparing-experiments.md)."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers > 1:
         threads = os.environ.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // workers)))
@@ -156,7 +156,7 @@ def save_tiny_base(family: str, path: Path) -> Path:
     """A random tiny decoder of `family` saved with its chat tokenizer, as a hub checkpoint would be."""
     tokenizer = install_chat_format(korean_tokenizer(), family)
     torch.manual_seed(0)
-    model = embedded_decoder(tokenizer, family, DecoderSize(32, 2, 2, 1, 64), 512)
+    model = embedded_decoder(tokenizer, family, DecoderSizeConfig(32, 2, 2, 1, 64), 512)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path

@@ -20,7 +20,7 @@ from pathlib import Path
 from tokenizers import processors
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from kosum.chat_format import QWEN_TEMPLATE
+from kosum.models.chat_format import QWEN_TEMPLATE
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 

@@ -9,10 +9,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from kosum.api_client import ApiError, Endpoint, ResponseCache, cache_key, complete, complete_all
-from kosum.api_zero_shot import conversations
-from kosum.config import DEFAULT_SYSTEM_PROMPT, ApiRecipe, CausalRecipe, Params, load_file, prompt_config
-from kosum.data import read_processed
+from kosum.core.config.loader import load_file
+from kosum.core.config.params import Params
+from kosum.core.config.recipes import DEFAULT_SYSTEM_PROMPT, QloraConfig, prompt_config
+from kosum.data.reading import read_processed
+from kosum.tools.api_client import ApiError, Endpoint, ResponseCache, cache_key, complete, complete_all
+from kosum.tools.api_stage import conversations
+from kosum.tools.config import ApiConfig
 from stages import evaluate, predict_api
 from tests.conftest import ROOT, write_merged
 
@@ -77,7 +80,7 @@ def serve():
 
 
 def _endpoint(url, model="solar-test", **recipe):
-    return Endpoint(url, model, ApiRecipe(**{"timeout_s": 0.2, "retries": 4, "backoff_s": 0.01, **recipe}))
+    return Endpoint(url, model, ApiConfig(**{"timeout_s": 0.2, "retries": 4, "backoff_s": 0.01, **recipe}))
 
 
 def test_transient_faults_are_retried_and_answers_cached(serve, tmp_path):
@@ -146,7 +149,7 @@ def test_the_api_stage_writes_predictions_and_a_second_run_sends_nothing(workspa
     assert server.requests == len(dev) + len(test) + 2
     assert list(read_processed(out / "dev.csv")["fname"]) == list(dev["fname"])
     assert list(read_processed(out / "submission.csv")["fname"]) == list(test["fname"])
-    prompt = prompt_config(load_file(Params, params).prompt, load_file(CausalRecipe, workspace.config("qlora.yaml")))
+    prompt = prompt_config(load_file(Params, params).prompt, load_file(QloraConfig, workspace.config("qlora.yaml")))
     sent = [body["messages"] for _, _, body in server.bodies]
     assert all(m in sent for m in conversations(dev, prompt))  # the LLM stages' own prompts, system prompt included
     assert sent[0][0] == {"role": "system", "content": DEFAULT_SYSTEM_PROMPT}  # system_prompt: null

@@ -3,9 +3,10 @@
 import pandas as pd
 import pytest
 
-from kosum.augment import MASK, input_variant, mask_words, reorder_turns, replace_synonyms, swap_tags
-from kosum.config import ConfigError, GenerateConfig
-from kosum.predictions import candidate_frame
+from kosum.core.config.decode import DecodeConfig
+from kosum.core.errors import ConfigError
+from kosum.models.candidates import candidate_frame
+from kosum.models.variants import MASK, input_variant, mask_words, reorder_turns, replace_synonyms, swap_tags
 
 DIALOGUE = "#Person1#: 지금 정말 빨리 가야 해요.\n#Person2#: 네, 같이 가요.\n#Person1#: 고마워요.\n#Person3#: 저도요."
 
@@ -47,7 +48,7 @@ FRAME = pd.DataFrame({"fname": ["a"], "dialogue": [DIALOGUE], "topic": ["약속"
 
 
 def test_predict_adds_each_variants_beams_mapped_back():
-    cfg = GenerateConfig(num_beams=2, n_best=2, samples=1, tta=("swap_speakers",), prompt_variants=("no_topic",
+    cfg = DecodeConfig(num_beams=2, n_best=2, samples=1, tta=("swap_speakers",), prompt_variants=("no_topic",
                                                                                                   "instruction3"))
     table = candidate_frame(EchoSummarizer(), FRAME, cfg).set_index("source")["summary"]
     assert list(table.index) == ["beam1", "beam2", "sample1", "swap_speakers:beam1", "swap_speakers:beam2",
@@ -62,6 +63,6 @@ def test_prompt_variants_need_a_prompt():
     seq2seq = EchoSummarizer()
     seq2seq.causal = False
     with pytest.raises(ConfigError, match="an encoder-decoder has no prompt"):
-        candidate_frame(seq2seq, FRAME, GenerateConfig(prompt_variants=("no_topic",)))
+        candidate_frame(seq2seq, FRAME, DecodeConfig(prompt_variants=("no_topic",)))
     with pytest.raises(ConfigError, match="unknown prompt variant 'shout'"):
-        candidate_frame(EchoSummarizer(), FRAME, GenerateConfig(prompt_variants=("shout",)))
+        candidate_frame(EchoSummarizer(), FRAME, DecodeConfig(prompt_variants=("shout",)))

@@ -3,9 +3,9 @@ the key to raise when a summary budget would cut more than `max_cut_share` of th
 
 import pytest
 
-from kosum.budgets import Lengths, describe, needed, report
-from kosum.config import ConfigError
-from stages import train_kobart, train_qwen_qlora
+from kosum.core.errors import ConfigError
+from kosum.models.budgets import Lengths, describe, needed, report
+from stages import train_kobart, train_qlora
 from tests.conftest import LLM_TRAIN, write_merged
 
 
@@ -36,7 +36,8 @@ def test_a_train_stage_stops_before_training_when_the_summary_budget_cuts_too_mu
                               tmp_path / "qlora.yaml")
         params = workspace.params_with("params_budget", train=LLM_TRAIN, models={"qwen_qlora": str(tiny_base)})
         argv = [str(recipe), str(workspace.processed)]
-        key, main = "configs/qlora.yaml max_summary_len=8", train_qwen_qlora.main
+        key, main = "configs/qlora.yaml max_summary_len=8", train_qlora.main
+        argv.append("--name=qwen_qlora")
     out = tmp_path / "model"
     with pytest.raises(ConfigError, match=f"{key} would cut .* train summaries"):
         main([*argv, str(out), str(tmp_path / "live"), "--checkpoints", str(tmp_path / "ckpt"), "--params",

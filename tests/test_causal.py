@@ -9,30 +9,25 @@ from peft import PeftModel
 from torch.nn import functional
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from kosum import attention
-from kosum.attention import (
+from kosum.core.config.card import CausalCard
+from kosum.core.config.decode import DecodeConfig
+from kosum.core.config.params import LoraParams, TrainParams
+from kosum.core.config.recipes import TEMPLATE_DATE, PromptConfig, QloraConfig, RunConfig
+from kosum.data.reading import read_processed
+from kosum.models import attention
+from kosum.models.attention import (
     PACKED_ATTENTION,
     example_starts,
     per_example_row,
     varlen_kernel_applies,
     varlen_row,
 )
-from kosum.config import (
-    TEMPLATE_DATE,
-    CausalRecipe,
-    GenerateConfig,
-    LoraSettings,
-    PromptConfig,
-    RunSettings,
-    TrainConfig,
-)
-from kosum.data import read_processed
-from kosum.generation import Summarizer, load_summarizer
-from kosum.models import bnb_config, load_causal, lora_config, peft_model_for_training, precision_for
-from kosum.packing import TokenCounter, packed_collator, padded_collator
-from kosum.prompts import training_examples
-from kosum.training import training_arguments
-from stages import predict, pretrain_base, train_llama_qlora, train_qwen_qlora
+from kosum.models.generation import Summarizer, load_summarizer
+from kosum.models.loading import bnb_config, load_causal, lora_config, peft_model_for_training, precision_for
+from kosum.models.prompts import training_examples
+from kosum.models.training.packing import TokenCounter, packed_collator, padded_collator
+from kosum.models.training.trainer import training_arguments
+from stages import predict, pretrain_base, train_qlora
 from tests.conftest import FAMILIES, LLM_TRAIN
 
 CPU = precision_for("cpu", bf16_supported=False)
@@ -44,9 +39,9 @@ def test_translators_configure_qlora_as_documented():
     assert bnb.load_in_4bit and bnb.bnb_4bit_quant_type == "nf4" and bnb.bnb_4bit_use_double_quant
     assert bnb.bnb_4bit_compute_dtype == torch.bfloat16
     assert bnb_config(False, CPU) is None
-    lora = lora_config(LoraSettings(), CausalRecipe().target_modules)
+    lora = lora_config(LoraParams(), QloraConfig().target_modules)
     assert lora.target_modules == "all-linear"  # PEFT resolves it per architecture, output head excluded
-    assert lora_config(LoraSettings(), ("q_proj", "v_proj")).target_modules == {"q_proj", "v_proj"}
+    assert lora_config(LoraParams(), ("q_proj", "v_proj")).target_modules == {"q_proj", "v_proj"}
     assert lora.r == 16 and lora.lora_alpha == 32 and lora.task_type == "CAUSAL_LM"
 
 
@@ -59,7 +54,7 @@ def test_packed_pair_attends_only_within_each_example(tiny_base, tmp_path, atten
     assert batch["position_ids"].tolist() == [[0, 1, 2, 3, 4, 5, 0, 1, 2, 3]]
     # transformers derives the block-diagonal mask from position ids only without a KV cache; the Trainer turns
     # the cache off from `use_cache`, which kosum's arguments must keep False.
-    assert training_arguments(TrainConfig(), RunSettings(), tmp_path, CPU).use_cache is False
+    assert training_arguments(TrainParams(), RunConfig(), tmp_path, CPU).use_cache is False
     with torch.no_grad():
         packed = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"], use_cache=False).logits[0]
         alone_a = model(input_ids=torch.tensor([a])).logits[0]
@@ -142,7 +137,7 @@ def test_token_counter_measures_padding_waste():
 
 @pytest.mark.parametrize("quantize", [True, False])
 def test_only_lora_weights_train(tiny_base, quantize):
-    model = peft_model_for_training(str(tiny_base), CausalRecipe(quantize_4bit=quantize), LoraSettings(r=4, alpha=8), CPU)
+    model = peft_model_for_training(str(tiny_base), QloraConfig(quantize_4bit=quantize), LoraParams(r=4, alpha=8), CPU)
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     assert trainable and all("lora_" in n for n in trainable)
     assert {n.split(".")[-4] for n in trainable if "lora_A" in n} == LLAMA_LINEAR
@@ -172,11 +167,11 @@ def test_only_lora_weights_train(tiny_base, quantize):
 def test_batched_left_padded_greedy_equals_one_at_a_time(tiny_base):
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     model = AutoModelForCausalLM.from_pretrained(tiny_base)
-    card = {"kind": "causal", "prompt": {"style": "simple", "max_prompt_len": 256}}
+    card = CausalCard("causal", None, False, PromptConfig(style="simple", max_prompt_len=256))
     summarizer = Summarizer(model, tokenizer, card)
     dialogues = ["#Person1#: 안녕하세요.", "#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 알겠어요, 점심은요?",
                  "#Person2#: 도서관에서 책을 빌렸습니다."]
-    cfg = GenerateConfig(num_beams=1, max_new_tokens=8, no_repeat_ngram_size=0)
+    cfg = DecodeConfig(num_beams=1, max_new_tokens=8, no_repeat_ngram_size=0)
     batched = summarizer.summarize(dialogues, [None] * 3, cfg)
     single = [summarizer.summarize([d], [None], cfg)[0] for d in dialogues]
     assert batched == single
@@ -188,8 +183,8 @@ def test_generate_gets_no_token_type_ids(tiny_base, monkeypatch):
     seen = {}
     real = model.generate
     monkeypatch.setattr(model, "generate", lambda **kw: seen.update(kw) or real(**kw))
-    card = {"kind": "causal", "prompt": {"style": "simple", "max_prompt_len": 256}}
-    Summarizer(model, tokenizer, card).summarize(["#Person1#: 네."], [None], GenerateConfig(num_beams=1, max_new_tokens=2))
+    card = CausalCard("causal", None, False, PromptConfig(style="simple", max_prompt_len=256))
+    Summarizer(model, tokenizer, card).summarize(["#Person1#: 네."], [None], DecodeConfig(num_beams=1, max_new_tokens=2))
     assert "token_type_ids" not in seen and seen["eos_token_id"] == [tokenizer.convert_tokens_to_ids(tokenizer.eos_token)]
     assert seen["input_ids"][0, 0] != tokenizer.pad_token_id or len(seen["input_ids"]) == 1
 
@@ -198,16 +193,16 @@ def test_generate_gets_no_token_type_ids(tiny_base, monkeypatch):
 def llm_stages(workspace):
     """base + QLoRA stages of both families on the tiny profile, through their `main`s."""
     out = {}
-    for family, stage in zip(FAMILIES, (train_llama_qlora, train_qwen_qlora)):
+    for family in FAMILIES:
         base = workspace.root / f"models/base_{family}"
         pretrain_base.main([workspace.config("embedded.yaml"), str(workspace.processed), str(workspace.tokenizer),
                             str(base), str(workspace.root / f"dvclive/base_{family}"), "--base", family,
                             "--checkpoints", str(workspace.root / "checkpoints" / family)])
         params = workspace.params_with(f"params_{family}", train=LLM_TRAIN, models={f"{family}_qlora": str(base)})
         adapter = workspace.root / f"models/{family}_qlora"
-        stage.main([workspace.config("qlora.yaml"), str(workspace.processed), str(adapter),
-                    str(workspace.root / f"dvclive/train_{family}_qlora"),
-                    "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(params)])
+        train_qlora.main([workspace.config("qlora.yaml"), str(workspace.processed), str(adapter),
+                          str(workspace.root / f"dvclive/train_{family}_qlora"), "--name", f"{family}_qlora",
+                          "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(params)])
         out[family] = (base, adapter, params)
     return out
 
@@ -244,7 +239,7 @@ def test_predict_fine_tuned_and_zero_shot(workspace, llm_stages, family, tmp_pat
 @pytest.mark.cpu_kernels
 def test_loss_on_labelled_positions_equals_the_full_model_loss(tiny_base, tmp_path):
     """The trainer projects only labelled positions onto the vocabulary; the loss must not change."""
-    from kosum.causal import CausalTrainer
+    from kosum.models.training.causal import CausalTrainer
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     model = AutoModelForCausalLM.from_pretrained(tiny_base)
@@ -252,9 +247,9 @@ def test_loss_on_labelled_positions_equals_the_full_model_loss(tiny_base, tmp_pa
             {"dialogue": "#Person2#: 도서관에서 책을 빌렸습니다.", "summary": "책을 빌렸다.", "topic": None}]
     examples = training_examples(tokenizer, rows, PromptConfig(max_prompt_len=512))
     counter = TokenCounter(packed_collator())
-    trainer = CausalTrainer(model=model, args=training_arguments(TrainConfig(), RunSettings(), tmp_path, CPU), data_collator=counter,
+    trainer = CausalTrainer(model=model, args=training_arguments(TrainParams(), RunConfig(), tmp_path, CPU), data_collator=counter,
                             eval_dataset=examples,
-                            eval_collator=counter, eval_rows=None, card={}, counter=counter)
+                            eval_collator=counter, eval_rows=None, card=None, counter=counter)
     for batch in (packed_collator()(examples), padded_collator(tokenizer.pad_token_id)(examples)):
         with torch.no_grad():
             expected = model(**batch).loss

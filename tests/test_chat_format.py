@@ -5,7 +5,9 @@ import typing
 import pytest
 from transformers import AutoTokenizer
 
-from kosum.chat_format import (
+from kosum.core.config.recipes import PlainFormat
+from kosum.data.tokenizer import train_tokenizer
+from kosum.models.chat_format import (
     FAMILIES,
     PLAIN_FORMATS,
     chat_format,
@@ -14,8 +16,6 @@ from kosum.chat_format import (
     render,
     stop_token_ids,
 )
-from kosum.config import PlainFormat
-from kosum.tokenizer import train_tokenizer
 from tests.chat_formats import FORMATS, POLYGLOT_TOKENS, REPLY, SYSTEM, USER, format_tokenizer, hub_tokenizer
 from tests.conftest import korean_lines, korean_tokenizer
 

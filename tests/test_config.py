@@ -1,26 +1,20 @@
 """Strict, typed params loading: every section of the real params.yaml loads; mistakes name the key."""
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from kosum.config import (
-    ApiRecipe,
-    CausalRecipe,
-    ConfigError,
-    CorpusConfig,
-    EmbeddedConfig,
-    Params,
-    PromptConfig,
-    Seq2SeqRecipe,
-    from_dict,
-    load_decode,
-    load_ensemble,
-    load_file,
-    model_entry,
-)
+from kosum.core.config.decode import load_decode
+from kosum.core.config.embedded import CorpusConfig, EmbeddedConfig
+from kosum.core.config.ensemble import load_ensemble
+from kosum.core.config.loader import from_dict, load_file
+from kosum.core.config.params import Params
+from kosum.core.config.recipes import PromptConfig, QloraConfig, Seq2SeqConfig, model_entry
+from kosum.core.errors import ConfigError
+from kosum.tools.config import ApiConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,12 +51,12 @@ def test_mistakes_name_the_key(raw, message):
 
 
 def test_lora_targets_are_all_linear_or_a_list_and_plain_format_is_checked():
-    assert from_dict(CausalRecipe, {}, "q").target_modules == "all-linear"
-    assert from_dict(CausalRecipe, {"target_modules": ["q_proj", "v_proj"]}, "q").target_modules == ("q_proj", "v_proj")
+    assert from_dict(QloraConfig, {}, "q").target_modules == "all-linear"
+    assert from_dict(QloraConfig, {"target_modules": ["q_proj", "v_proj"]}, "q").target_modules == ("q_proj", "v_proj")
     with pytest.raises(ConfigError, match="q.target_modules: expected str"):
-        from_dict(CausalRecipe, {"target_modules": 3}, "q")
+        from_dict(QloraConfig, {"target_modules": 3}, "q")
     with pytest.raises(ConfigError, match="q.plain_format: 'vicuna' is not allowed"):
-        from_dict(CausalRecipe, {"plain_format": "vicuna"}, "q")
+        from_dict(QloraConfig, {"plain_format": "vicuna"}, "q")
 
 
 def test_nested_and_optional_values():
@@ -88,8 +82,8 @@ def test_range_checks():
 
 
 REAL = yaml.safe_load((ROOT / "params.yaml").read_text())
-RECIPES = {"embedded.yaml": EmbeddedConfig, "seq2seq.yaml": Seq2SeqRecipe, "qlora.yaml": CausalRecipe,
-           "api.yaml": ApiRecipe}
+RECIPES = {"embedded.yaml": EmbeddedConfig, "seq2seq.yaml": Seq2SeqConfig, "qlora.yaml": QloraConfig,
+           "api.yaml": ApiConfig}
 
 
 def test_real_params_and_configs_load():
@@ -134,7 +128,7 @@ def test_a_model_in_both_mappings_is_an_error():
         from_dict(Params, {"models": {"a": "x"}, "zero_shot": {"a": "y"}}, "params.yaml")
 
 
-@pytest.mark.parametrize("build", [lambda: CausalRecipe(max_prompt_len=32), lambda: PromptConfig(max_prompt_len=32)])
+@pytest.mark.parametrize("build", [lambda: QloraConfig(max_prompt_len=32), lambda: PromptConfig(max_prompt_len=32)])
 def test_token_budgets_are_checked_wherever_they_are_set(build):
     with pytest.raises(ConfigError, match="max_prompt_len must be at least 64 tokens"):
         build()
@@ -147,3 +141,18 @@ def test_missing_model_or_base_names_where_to_add_it():
     assert embedded.base("qwen").family == "qwen"
     with pytest.raises(ConfigError, match=r"bases: no 'mistral'; found \['llama', 'qwen'\]"):
         embedded.base("mistral")
+
+
+def test_model_card_round_trips_through_the_strict_loader(tmp_path):
+    from kosum.core.config.card import CausalCard, Seq2SeqCard, read_model_card, write_model_card
+
+    cards = [Seq2SeqCard("seq2seq", 512, 100, "요약: ", ""),
+             CausalCard("causal", "models/base_qwen", True, PromptConfig(style="simple"), False)]
+    for card in cards:
+        write_model_card(tmp_path, card)
+        assert read_model_card(tmp_path) == card
+    text = (tmp_path / "kosum.json").read_text()
+    assert list(json.loads(text)) == ["kind", "base", "quantize_4bit", "trust_remote_code", "prompt"]  # stable bytes
+    (tmp_path / "kosum.json").write_text(text.replace('"quantize_4bit"', '"quantise_4bit"'))
+    with pytest.raises(ConfigError, match=r"kosum.json: unknown key\(s\) \['quantise_4bit'\]"):
+        read_model_card(tmp_path)

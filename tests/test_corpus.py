@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from kosum.config import CorpusConfig
-from kosum.corpus import Example, generate_split, write_corpus
-from kosum.corpus.josa import attach
-from kosum.corpus.noise import NOISE_KINDS, add_noise
-from kosum.corpus.scenario import BREAK, Turn, placeholders
-from kosum.corpus.scenarios import SCENARIOS
+from kosum.core.config.embedded import CorpusConfig
+from kosum.data.corpus import Example, generate_split, write_corpus
+from kosum.data.corpus.josa import attach
+from kosum.data.corpus.noise import NOISE_KINDS, add_noise
+from kosum.data.corpus.scenario import BREAK, Turn, placeholders
+from kosum.data.corpus.scenarios import SCENARIOS
 
 FILES = ("train.csv", "dev.csv", "test.csv", "sample_submission.csv", "test_answers.csv")
 MASKS = ("#PhoneNumber#", "#Address#", "#DateOfBirth#", "#PassportNumber#", "#SSN#", "#CardNumber#", "#CarNumber#",

@@ -13,10 +13,11 @@ from bitsandbytes.nn import Linear4bit
 from bitsandbytes.nn import modules as bnb_modules
 from transformers import AutoTokenizer
 
-from kosum.config import CausalRecipe, LoraSettings, PromptConfig
-from kosum.models import peft_model_for_training, precision_for
-from kosum.packing import padded_collator
-from kosum.prompts import training_examples
+from kosum.core.config.params import LoraParams
+from kosum.core.config.recipes import PromptConfig, QloraConfig
+from kosum.models.loading import peft_model_for_training, precision_for
+from kosum.models.prompts import training_examples
+from kosum.models.training.packing import padded_collator
 
 CPU = precision_for("cpu", bf16_supported=False)
 ROWS = [{"dialogue": "#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 알겠어요.", "summary": "#Person1#은 늦는다.",
@@ -45,7 +46,7 @@ def _train_eval_train(tiny_base, evaluate: bool) -> tuple[float, dict, dict]:
     """One training step, optionally an evaluation forward and a short `generate`, then the next step's loss;
     returns that loss and the 4-bit state before and after."""
     torch.manual_seed(0)
-    model = peft_model_for_training(str(tiny_base), CausalRecipe(), LoraSettings(r=4, alpha=8), CPU)
+    model = peft_model_for_training(str(tiny_base), QloraConfig(), LoraParams(r=4, alpha=8), CPU)
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     examples = training_examples(tokenizer, ROWS, PromptConfig(max_prompt_len=256))
     batch = padded_collator(tokenizer.pad_token_id)(examples)
@@ -67,7 +68,7 @@ def _train_eval_train(tiny_base, evaluate: bool) -> tuple[float, dict, dict]:
 
 
 def test_4bit_layers_keep_the_standard_layout_when_the_cpu_has_avx512bf16(tiny_base, cpu_claims_avx512bf16):
-    model = peft_model_for_training(str(tiny_base), CausalRecipe(), LoraSettings(r=4, alpha=8), CPU)
+    model = peft_model_for_training(str(tiny_base), QloraConfig(), LoraParams(r=4, alpha=8), CPU)
     layers = [m for m in model.modules() if isinstance(m, Linear4bit)]
     assert len(layers) == 14 and not any(m.support_avx512bf16_for_cpu for m in layers)
 

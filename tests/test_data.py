@@ -2,7 +2,8 @@
 
 import pytest
 
-from kosum.data import DataError, clean_text, read_raw_dir, read_split, references
+from kosum.core.errors import DataError
+from kosum.data.reading import clean_text, read_raw_dir, read_split, references
 
 CLEAN = "#Person1#: 안녕하세요.\n#Person2#: 네, 반가워요."
 

@@ -1,4 +1,4 @@
-"""Training launched as 2 processes (gloo on CPU) through `kosum.launch` (accelerate launch) with the shipped DDP config,
+"""Training launched as 2 processes (gloo on CPU) through `kosum.models.training.launch` (accelerate launch) with the shipped DDP config,
 as dvc.yaml launches it, equals 1 process with the same global batch, and writes exactly one set of outputs."""
 
 import json
@@ -11,7 +11,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from kosum.launch import cpu_threads
+from kosum.models.training.launch import cpu_threads
 from tests.conftest import ROOT, save_tiny_base, write_merged
 from tests.processes import run
 
@@ -20,11 +20,11 @@ FLOAT64 = "import torch\ntorch.set_default_dtype(torch.float64)\n"  # a sitecust
 
 
 def _launch(script: str, argv: list[str], processes: int, site: str | None = None) -> None:
-    """Run a stage script as `processes` CPU processes the way dvc.yaml does (`kosum.launch`); `site` is a folder
+    """Run a stage script as `processes` CPU processes the way dvc.yaml does (`kosum.models.training.launch`); `site` is a folder
     with a sitecustomize.py that every process of the run imports first. Fails with the processes' output."""
     path = [site] if site else []
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([*path, str(ROOT / "src"), str(ROOT)])}
-    cmd = [sys.executable, "-m", "kosum.launch", "--config_file", str(ROOT / "configs/accelerate/ddp.yaml"),
+    cmd = [sys.executable, "-m", "kosum.models.training.launch", "--config_file", str(ROOT / "configs/accelerate/ddp.yaml"),
            "--num_processes", str(processes), str(ROOT / "stages" / script), *argv]
     done = run(cmd, 600, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -71,8 +71,8 @@ def test_two_processes_train_the_qlora_adapter_one_process_trains(workspace, tmp
     none below 1.7e-7, median 3e-3), so no update divides noise by a near-zero second moment (the KoBART test's
     trouble). Measured worst element: 0.3 % of this tolerance."""
     base = save_tiny_base("llama", tmp_path / "base")
-    runs = _runs(workspace, tmp_path, "ddp_llama", "train_llama_qlora.py",
-                 lambda root: [str(workspace.processed), str(root / "model"), str(root / "live")],
+    runs = _runs(workspace, tmp_path, "ddp_llama", "train_qlora.py",
+                 lambda root: [str(workspace.processed), str(root / "model"), str(root / "live"), "--name=llama_qlora"],
                  "qlora.yaml", {"llama_qlora": str(base)})
     one, two = (load_file(runs[n] / "model/adapter_model.safetensors") for n in (1, 2))
     assert one.keys() == two.keys()

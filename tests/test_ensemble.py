@@ -5,9 +5,10 @@ import json
 import pandas as pd
 import pytest
 
-from kosum.config import ConfigError
-from kosum.ensemble import Candidate, expected_utilities, joins, mbr_select, oracle, select, weighted_candidates
-from kosum.metrics import pairwise_final, score_pair
+from kosum.core.errors import ConfigError
+from kosum.ensemble.mbr import Candidate, expected_utilities, joins, mbr_select, select, weighted_candidates
+from kosum.evaluation.oracle import oracle
+from kosum.scoring.rouge import pairwise_final, score_pair
 from stages import ensemble, evaluate
 
 CLOSE = ["민수는 내일 회의에 늦는다.", "민수는 내일 회의에 늦을 것이다.", "민수는 회의에 늦는다고 말했다."]

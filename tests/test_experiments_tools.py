@@ -63,7 +63,7 @@ def test_tune_trials_are_experiments_and_pruned_trials_leave_none(project: Path)
         config.write_text(yaml.safe_dump({"study": study, "storage": f".optuna/{study}.db", "trials": 1,
                                           "objective": f"{model}.dev_final", "space": space, "pruner": pruner,
                                           "pruner_args": pruner_args}))
-        command(project, str(BIN / "python"), "-m", "kosum.tune", str(config))
+        command(project, str(BIN / "python"), "-m", "kosum.tools.tune", str(config))
         config.unlink()
         return optuna.load_study(study_name=study, storage=f"sqlite:///{project}/.optuna/{study}.db")
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from kosum.config import ConfigError
-from kosum.data import read_processed
-from kosum.files import write_csv
-from kosum.kfold import kfold_report
+from kosum.core.errors import ConfigError
+from kosum.core.io import write_csv
+from kosum.data.reading import read_processed
+from kosum.tools.kfold_report import kfold_report
 from stages import kfold_report as report_stage
 from stages import kfold_split
 from tests.conftest import ROOT

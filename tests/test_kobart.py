@@ -7,13 +7,14 @@ import pytest
 import torch
 import yaml
 
-from kosum import training
-from kosum.config import GenerateConfig
-from kosum.data import DataError, read_processed
-from kosum.evaluation import aligned_predictions
-from kosum.features import encoder_ids, seq2seq_example
-from kosum.generation import clean_summary, length_sorted_batches, load_summarizer
-from kosum.models import precision_for
+from kosum.core.config.decode import DecodeConfig
+from kosum.core.errors import DataError
+from kosum.data.reading import read_processed
+from kosum.evaluation.leaderboard import aligned_predictions
+from kosum.models.generation import clean_summary, length_sorted_batches, load_summarizer
+from kosum.models.loading import precision_for
+from kosum.models.seq2seq_inputs import encoder_ids, seq2seq_example
+from kosum.models.training import trainer as training
 from stages import evaluate, predict, train_kobart
 from tests.conftest import ROOT
 
@@ -105,8 +106,8 @@ def test_truncated_long_dialogue_still_predicts(workspace, trained):
     summarizer = load_summarizer(model_dir)
     long_dialogue = "\n".join(f"#Person{1 + i % 2}#: 오늘 회의는 세 시에 시작해요. 자료를 준비해 주세요." for i in range(400))
     ids = summarizer.encode(long_dialogue, None)
-    assert len(ids) == summarizer.card["encoder_max_len"] and ids[-1] == summarizer.tokenizer.eos_token_id
-    cfg = GenerateConfig(num_beams=1, max_new_tokens=10)
+    assert len(ids) == summarizer.card.encoder_max_len and ids[-1] == summarizer.tokenizer.eos_token_id
+    cfg = DecodeConfig(num_beams=1, max_new_tokens=10)
     assert summarizer.summarize([long_dialogue], [None], cfg)[0]
 
 
@@ -114,8 +115,8 @@ def test_truncated_long_dialogue_still_predicts(workspace, trained):
 def test_batched_generation_equals_one_at_a_time(workspace, trained):
     summarizer = load_summarizer(trained[0])
     dev = read_processed(workspace.processed / "dev.csv").head(6)
-    batched = summarizer.summarize(list(dev["dialogue"]), list(dev["topic"]), GenerateConfig(num_beams=1, batch_size=6, max_new_tokens=16))
-    single = summarizer.summarize(list(dev["dialogue"]), list(dev["topic"]), GenerateConfig(num_beams=1, batch_size=1, max_new_tokens=16))
+    batched = summarizer.summarize(list(dev["dialogue"]), list(dev["topic"]), DecodeConfig(num_beams=1, batch_size=6, max_new_tokens=16))
+    single = summarizer.summarize(list(dev["dialogue"]), list(dev["topic"]), DecodeConfig(num_beams=1, batch_size=1, max_new_tokens=16))
     assert batched == single
 
 
@@ -132,7 +133,7 @@ def test_resume_continues_from_the_last_checkpoint(workspace, tmp_path, monkeypa
     argv = [workspace.config("seq2seq.yaml"), str(workspace.processed), str(workspace.tokenizer),
             str(tmp_path / "model"), str(tmp_path / "live"), "--checkpoints", str(tmp_path / "ckpt"),
             "--params", str(workspace.params)]
-    monkeypatch.setattr("kosum.seq2seq.callbacks", lambda *a: [*real(*a), Kill()])
+    monkeypatch.setattr("kosum.models.training.seq2seq.callbacks", lambda *a: [*real(*a), Kill()])
     with pytest.raises(KeyboardInterrupt):
         train_kobart.main(argv)
     (run_dir,) = (tmp_path / "ckpt").iterdir()
@@ -144,7 +145,7 @@ def test_resume_continues_from_the_last_checkpoint(workspace, tmp_path, monkeypa
         seen["resume"] = resume
         return real(cfg, live, resume)
 
-    monkeypatch.setattr("kosum.seq2seq.callbacks", spy)
+    monkeypatch.setattr("kosum.models.training.seq2seq.callbacks", spy)
     train_kobart.main(argv)
     assert seen["resume"] is True
     assert not run_dir.exists()  # checkpoints are dropped once the model is saved

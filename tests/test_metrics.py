@@ -14,7 +14,7 @@ import sys
 import pytest
 from rouge import Rouge
 
-from kosum.metrics import RougeScores, metrics_dict, morphemes, score_corpus, score_pair
+from kosum.scoring.rouge import RougeScores, metrics_dict, morphemes, score_corpus, score_pair
 
 PAIRS = [
     ("#Person1#은 #Person2#에게 새 아파트를 구하는 것을 도와달라고 부탁한다.",

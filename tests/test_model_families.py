@@ -8,15 +8,18 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from kosum.attention import use_packed_attention
-from kosum.causal import labelled_loss
-from kosum.chat_format import chat_format, ready_for_chat
-from kosum.config import CausalRecipe, GenerateConfig, LoraSettings, PromptConfig
-from kosum.generation import Summarizer, load_summarizer
-from kosum.models import peft_model_for_training, precision_for
-from kosum.packing import packed_collator, padded_collator
-from kosum.prompts import training_examples
-from stages import predict, train_llama_qlora
+from kosum.core.config.card import CausalCard
+from kosum.core.config.decode import DecodeConfig
+from kosum.core.config.params import LoraParams
+from kosum.core.config.recipes import PromptConfig, QloraConfig
+from kosum.models.attention import use_packed_attention
+from kosum.models.chat_format import chat_format, ready_for_chat
+from kosum.models.generation import Summarizer, load_summarizer
+from kosum.models.loading import peft_model_for_training, precision_for
+from kosum.models.prompts import training_examples
+from kosum.models.training.causal import labelled_loss
+from kosum.models.training.packing import packed_collator, padded_collator
+from stages import predict, train_qlora
 from tests.chat_formats import FORMATS, HUB_FORMATS, save_tiny_model
 from tests.conftest import LLM_TRAIN
 
@@ -46,7 +49,7 @@ def _tokenizer(name: str, path) -> AutoTokenizer:
 
 def test_qlora_targets_every_linear_layer_and_one_step_trains_only_adapters(hub_model):
     name, path = hub_model
-    model = peft_model_for_training(str(path), CausalRecipe(), LoraSettings(r=4, alpha=8), CPU)
+    model = peft_model_for_training(str(path), QloraConfig(), LoraParams(r=4, alpha=8), CPU)
     targets = {n.rsplit(".", 1)[-1] for n, m in model.named_modules() if hasattr(m, "lora_A")}
     assert targets == LINEAR[FORMATS[name].architecture]
     assert sum(type(m).__name__ == "Linear4bit" for m in model.modules()) > 0
@@ -96,10 +99,10 @@ def test_batched_generation_stops_at_the_formats_stop(hub_model, monkeypatch):
         return out
 
     monkeypatch.setattr(model, "generate", generate)
-    card = {"kind": "causal", "prompt": {"style": "simple", "max_prompt_len": 256}}
+    card = CausalCard("causal", None, False, PromptConfig(style="simple", max_prompt_len=256))
     summaries = Summarizer(model, tokenizer, card).summarize(
         [r["dialogue"] for r in ROWS], [r["topic"] for r in ROWS],
-        GenerateConfig(num_beams=1, max_new_tokens=24, no_repeat_ngram_size=0, batch_size=2))
+        DecodeConfig(num_beams=1, max_new_tokens=24, no_repeat_ngram_size=0, batch_size=2))
     assert summaries == [r["summary"] for r in ROWS]
     stop = tokenizer.convert_tokens_to_ids(FORMATS[name].end_of_turn)
     for row in new_tokens:  # each row ends at the format's stop; only padding follows it
@@ -109,12 +112,12 @@ def test_batched_generation_stops_at_the_formats_stop(hub_model, monkeypatch):
 @pytest.mark.parametrize("name", ["solar", "kullm"])
 def test_stage_scripts_fine_tune_and_predict_zero_shot(workspace, tmp_path, name):
     """The issue's bar: a SOLAR-template model and a template-less model (polyglot-ko style) fine-tune through
-    train_llama_qlora and predict zero-shot and fine-tuned through predict."""
+    train_qlora (stage train_llama_qlora) and predict zero-shot and fine-tuned through predict."""
     base = save_tiny_model(name, tmp_path / "base")
     params = workspace.params_with(f"params_{name}", train=LLM_TRAIN, models={"llama_qlora": str(base)})
     adapter = tmp_path / "adapter"
-    train_llama_qlora.main([workspace.config("qlora.yaml"), str(workspace.processed), str(adapter),
-                            str(tmp_path / "live"), "--checkpoints", str(tmp_path / "ckpt"), "--params", str(params)])
+    train_qlora.main([workspace.config("qlora.yaml"), str(workspace.processed), str(adapter), str(tmp_path / "live"),
+                      "--name", "llama_qlora", "--checkpoints", str(tmp_path / "ckpt"), "--params", str(params)])
     saved = json.loads((adapter / "adapter_config.json").read_text())["target_modules"]
     assert {m.rsplit(".", 1)[-1] for m in saved} == LINEAR[FORMATS[name].architecture]
     assert chat_format(AutoTokenizer.from_pretrained(adapter)).end_of_turn == FORMATS[name].end_of_turn

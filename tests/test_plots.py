@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from kosum.plots import training_curves, write_plots
+from kosum.evaluation.plots import write_plots
+from kosum.models.training.curves import training_curves
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

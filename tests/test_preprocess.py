@@ -8,8 +8,8 @@ import pytest
 import yaml
 from transformers import AutoTokenizer
 
-from kosum.data import read_processed
-from kosum.tokenizer import MASK_TAGS, SPEAKER_TAGS
+from kosum.data.reading import read_processed
+from kosum.data.tokenizer import MASK_TAGS, SPEAKER_TAGS
 from stages import preprocess
 from tests.conftest import ROOT
 

@@ -3,9 +3,9 @@
 import pytest
 from transformers import PreTrainedTokenizerFast
 
-from kosum.chat_format import KULLM_PREAMBLE
-from kosum.config import DEFAULT_SYSTEM_PROMPT, PromptConfig
-from kosum.prompts import (
+from kosum.core.config.recipes import DEFAULT_SYSTEM_PROMPT, PromptConfig
+from kosum.models.chat_format import KULLM_PREAMBLE
+from kosum.models.prompts import (
     IGNORE_INDEX,
     INSTRUCTIONS,
     messages,

@@ -12,12 +12,12 @@ import datetime
 import pytest
 from transformers import AutoTokenizer
 
-from kosum.budgets import Lengths, report
-from kosum.chat_format import chat_format, ready_for_chat, render, stop_token_ids
-from kosum.config import DEFAULT_SYSTEM_PROMPT, TEMPLATE_DATE, PromptConfig
-from kosum.generation import clean_summary
-from kosum.prompts import IGNORE_INDEX, messages, prompt_ids, training_example, training_examples
-from kosum.tokenizer import add_tags
+from kosum.core.config.recipes import DEFAULT_SYSTEM_PROMPT, TEMPLATE_DATE, PromptConfig
+from kosum.data.tokenizer import add_tags
+from kosum.models.budgets import Lengths, report
+from kosum.models.chat_format import chat_format, ready_for_chat, render, stop_token_ids
+from kosum.models.generation import clean_summary
+from kosum.models.prompts import IGNORE_INDEX, messages, prompt_ids, training_example, training_examples
 from tests.real_tokenizers import REAL_FAMILIES, generation_eos_ids, real_tokenizer, save_real_tokenizer
 
 CHAT = sorted(n for n, f in REAL_FAMILIES.items() if f.vocab != "kobart")

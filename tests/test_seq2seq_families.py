@@ -17,10 +17,10 @@ from transformers import (
     T5Tokenizer,
 )
 
-from kosum.config import Seq2SeqRecipe
-from kosum.features import decoding_start, encoder_ids, label_ids, special_frame
-from kosum.generation import load_summarizer
-from kosum.models import load_seq2seq
+from kosum.core.config.recipes import Seq2SeqConfig
+from kosum.models.generation import load_summarizer
+from kosum.models.loading import load_seq2seq
+from kosum.models.seq2seq_inputs import decoding_start, encoder_ids, label_ids, special_frame
 from stages import predict, train_kobart
 from tests.conftest import korean_tokenizer, write_merged
 
@@ -64,7 +64,7 @@ def checkpoint(request, workspace, tmp_path_factory):
 
 
 def _loaded(kind: str, path):
-    return load_seq2seq(str(path), Seq2SeqRecipe(**RECIPE[kind]), path)
+    return load_seq2seq(str(path), Seq2SeqConfig(**RECIPE[kind]), path)
 
 
 def test_frames_follow_each_tokenizer(checkpoint):
@@ -101,7 +101,7 @@ def test_decoding_starts_as_training_does(checkpoint):
 
 
 def test_embedded_bart_decoding_is_unchanged(workspace):
-    model, tokenizer = load_seq2seq("embedded", Seq2SeqRecipe(), workspace.tokenizer)
+    model, tokenizer = load_seq2seq("embedded", Seq2SeqConfig(), workspace.tokenizer)
     assert decoding_start(model, tokenizer) == {"decoder_start_token_id": tokenizer.bos_token_id}
     assert encoder_ids(tokenizer, "네", 16)[0] == tokenizer.bos_token_id  # `<s> ... </s>` as KoBART was trained
     assert special_frame(korean_tokenizer(), target=True) == ([], [korean_tokenizer().eos_token_id])

@@ -1,4 +1,4 @@
-"""The Optuna search (kosum.tune, kosum.pruning) on a real SQLite study: pruning from inside a training run, resuming
+"""The Optuna search (kosum.tools.tune, kosum.models.training.pruning) on a real SQLite study: pruning from inside a training run, resuming
 after a kill, the search space. The real `dvc exp run` trials are in tests/test_experiments_tools.py."""
 
 import json
@@ -7,9 +7,11 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from kosum.config import ConfigError, Dimension, TuneConfig, from_dict
-from kosum.pruning import ENV, ReportToTrial, TrialLink, pruning_callbacks
-from kosum.tune import distribution, open_study, run_trial, search, storage_url
+from kosum.core.config.loader import from_dict
+from kosum.core.errors import ConfigError
+from kosum.models.training.pruning import ENV, ReportToTrial, TrialLink, pruning_callbacks
+from kosum.tools.config import DimensionConfig, TuneConfig
+from kosum.tools.tune import distribution, open_study, run_trial, search, storage_url
 
 
 def _config(**overrides):
@@ -58,7 +60,7 @@ def test_a_killed_search_resumes_and_reruns_the_trial_it_lost(tmp_path, monkeypa
     study.enqueue_trial({"prompt.style": "b"})
     lost = study.ask({"prompt.style": distribution(cfg.space["prompt.style"])})  # the tuner died during this one
     values = iter([70.0, 60.0, 65.0])
-    monkeypatch.setattr("kosum.tune.objective_value", lambda root, name, objective: next(values))
+    monkeypatch.setattr("kosum.tools.tune.objective_value", lambda root, name, objective: next(values))
     commands = []
 
     def runner(command, cwd, env):
@@ -107,12 +109,12 @@ def test_a_failed_trial_stops_the_search_and_a_pruned_one_counts(tmp_path):
 
 
 def test_search_space_ranges_and_their_errors():
-    assert distribution(Dimension(low=5e-4, high=4e-3, log=True)).log
-    assert distribution(Dimension(low=4, high=64, integer=True)).high == 64
+    assert distribution(DimensionConfig(low=5e-4, high=4e-3, log=True)).log
+    assert distribution(DimensionConfig(low=4, high=64, integer=True)).high == 64
     for raw, message in (({"choices": ["a"], "low": 1, "high": 2}, "either choices or low and high"),
                          ({"low": 2, "high": 1}, "low must be below high"),
                          ({"low": 0, "high": 1, "log": True}, "log needs a range with low > 0")):
         with pytest.raises(ConfigError, match=message):
-            from_dict(Dimension, raw, "space.x")
+            from_dict(DimensionConfig, raw, "space.x")
     with pytest.raises(ConfigError, match="objective must be <model>.<metric>"):
         _config(objective="final")

@@ -1,0 +1,73 @@
+"""kosum.json, the model card a train stage writes beside its model: what `predict` needs to use the model exactly
+as it was trained, read back through the same strict loader as the config files."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from kosum.core.config.loader import from_dict
+from kosum.core.config.recipes import PromptConfig
+
+MODEL_CARD = "kosum.json"
+
+
+@dataclass(frozen=True)
+class Seq2SeqCard:
+    """An encoder-decoder: how its inputs and targets were framed and cut."""
+
+    kind: Literal["seq2seq"]
+    encoder_max_len: int
+    decoder_max_len: int
+    source_prefix: str = ""  # T5's task prefix
+    lang: str = ""  # mBART's language code
+
+    @property
+    def causal(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class CausalCard:
+    """A causal LM (a LoRA adapter on `base`, or a merged model with `base` None): how it was loaded and prompted."""
+
+    kind: Literal["causal"]
+    base: str | None
+    quantize_4bit: bool
+    prompt: PromptConfig
+    trust_remote_code: bool = False
+
+    @property
+    def causal(self) -> bool:
+        return True
+
+
+ModelCard = Seq2SeqCard | CausalCard
+# the keys in the order the cards have always been written, so an unchanged model keeps its bytes (and DVC hash)
+_ORDER = {"seq2seq": ("kind", "encoder_max_len", "decoder_max_len", "source_prefix", "lang"),
+          "causal": ("kind", "base", "quantize_4bit", "trust_remote_code", "prompt")}
+
+
+_PROMPT_ORDER = ("style", "system_prompt", "max_prompt_len", "max_summary_len", "instruction_variants",
+                 "plain_format", "template_date")
+
+
+def write_model_card(out_dir: Path, card: ModelCard) -> None:
+    data = dataclasses.asdict(card)
+    ordered = {key: data[key] for key in _ORDER[card.kind]}
+    if card.causal:
+        ordered["prompt"] = {key: data["prompt"][key] for key in _PROMPT_ORDER}
+    (out_dir / MODEL_CARD).write_text(json.dumps(ordered, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def read_model_card(model_dir: Path) -> ModelCard:
+    """The card `write_model_card` wrote; a folder without one was not written by a kosum train stage."""
+    path = model_dir / MODEL_CARD
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: missing; {model_dir} was not written by a kosum train stage.")
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    cls = CausalCard if isinstance(raw, dict) and raw.get("kind") == "causal" else Seq2SeqCard
+    return from_dict(cls, raw, str(path))

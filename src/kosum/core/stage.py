@@ -1,0 +1,19 @@
+"""Stage-script plumbing: user errors print one sentence, not a traceback.
+
+Kept free of model code: every stage imports it, so anything it imported would become a dependency of every stage.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from kosum.core.errors import ConfigError, DataError
+
+
+def run_stage(main: Callable[[], None]) -> None:
+    """Run a stage's `main`; configuration and data errors exit with status 1 and their message."""
+    try:
+        main()
+    except (ConfigError, DataError) as err:
+        sys.exit(f"error: {err}")

@@ -1,0 +1,167 @@
+"""Scoring prediction files against references, the lead baseline floor, and the leaderboard.
+
+Why strict ids: a prediction file with missing, extra or duplicate `fname`s would otherwise be scored on a subset
+and look better (or worse) than it is; kosum refuses to score it and names the offending ids.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from kosum.core.errors import DataError
+from kosum.core.io import CANDIDATES, PREDICTION_FILES, atomic_path, write_csv, write_json
+from kosum.data.reading import read_processed, references
+from kosum.evaluation.oracle import oracle
+from kosum.evaluation.plots import write_plots
+from kosum.scoring.rouge import RougeScores, metrics_dict, score_corpus
+
+SHOWN_IDS = 5  # offending fnames listed in an error message
+LEAD = "lead"
+ENSEMBLE = "ensemble"
+Scores = dict[str, dict[str, float]]  # split -> metric -> value
+
+
+def aligned_predictions(path: Path, fnames: list[str]) -> list[str]:
+    """The `summary` column of `path` in the order of `fnames`; any mismatch of ids is an error naming them."""
+    if not path.exists():
+        raise DataError(f"{path}: missing; run that model's predict stage or remove it from params.yaml.")
+    frame = read_processed(path)
+    if list(frame.columns[:2]) != ["fname", "summary"]:
+        raise DataError(f"{path}: expected columns fname,summary; found {list(frame.columns)}.")
+    problems = []
+    duplicates = sorted(set(frame["fname"][frame["fname"].duplicated()]))
+    missing = sorted(set(fnames) - set(frame["fname"]))
+    extra = sorted(set(frame["fname"]) - set(fnames))
+    for label, ids in (("duplicate", duplicates), ("missing", missing), ("unexpected", extra)):
+        if ids:
+            problems.append(f"{len(ids)} {label} fname(s) {ids[:SHOWN_IDS]}")
+    if problems:
+        raise DataError(f"{path}: {'; '.join(problems)}; predictions must cover each reference fname exactly once.")
+    return list(frame.set_index("fname").loc[fnames, "summary"])
+
+
+def lead_summary(dialogue: str, max_chars: int) -> str:
+    """The lead baseline: the first utterances (speaker tags kept) cut at a word boundary near `max_chars`."""
+    words: list[str] = []
+    for word in " ".join(dialogue.split("\n")).split():
+        if words and sum(len(w) + 1 for w in words) + len(word) > max_chars:
+            break
+        words.append(word)
+    return " ".join(words)
+
+
+def score_split(predictions: list[str], refs: list[list[str]], fnames: list[str]) -> tuple[RougeScores, pd.DataFrame]:
+    """Corpus scores and the per-sample table (`fname`, R1, R2, RL, prediction length) for error analysis."""
+    total, per_sample = score_corpus(predictions, refs)
+    table = pd.DataFrame(
+        {
+            "fname": fnames,
+            "rouge1": [s.rouge1 for s in per_sample],
+            "rouge2": [s.rouge2 for s in per_sample],
+            "rougeL": [s.rougeL for s in per_sample],
+            "prediction_chars": [len(p) for p in predictions],
+        }
+    )
+    return total, table
+
+
+def reference_sets(data_dir: Path) -> dict[str, tuple[pd.DataFrame, list[list[str]]]]:
+    """The splits that have references: dev always, test where the answers file exists."""
+    sets = {}
+    for split, ref_file in (("dev", "dev.csv"), ("test", "test_answers.csv")):
+        if (data_dir / ref_file).exists():
+            dialogues = read_processed(data_dir / f"{split}.csv")
+            answers = read_processed(data_dir / ref_file).set_index("fname").loc[dialogues["fname"]].reset_index()
+            sets[split] = (dialogues, references(answers))
+    return sets
+
+
+def leaderboard(results: dict[str, dict[str, dict[str, float]]]) -> str:
+    """A markdown table of every model's scores per split, best dev `final` first."""
+    rows = sorted(results.items(), key=lambda item: -item[1]["dev"]["final"])
+    splits = sorted({split for _, scores in rows for split in scores})
+    header = "| model | " + " | ".join(f"{s} R1 | {s} R2 | {s} RL | {s} final" for s in splits) + " |"
+    lines = [header, "|---" * (1 + 4 * len(splits)) + "|"]
+    for model, scores in rows:
+        cells = []
+        for split in splits:
+            m = scores.get(split)
+            cells += [f"{m['rouge1']:.4f}", f"{m['rouge2']:.4f}", f"{m['rougeL']:.4f}", f"{m['final']:.2f}"] if m else ["-"] * 4
+        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def evaluate_model(
+    predictions_dir: Path | None, sets: dict[str, tuple[pd.DataFrame, list[list[str]]]], lead_chars: int
+) -> tuple[dict[str, dict[str, float]], dict[str, pd.DataFrame]]:
+    """Scores per split of one model's prediction folder (`None`: the lead baseline) and per-sample tables."""
+    scores, tables = {}, {}
+    for split, (dialogues, refs) in sets.items():
+        fnames = list(dialogues["fname"])
+        if predictions_dir is None:
+            predictions = [lead_summary(d, lead_chars) for d in dialogues["dialogue"]]
+        else:
+            predictions = aligned_predictions(predictions_dir / PREDICTION_FILES[split], fnames)
+        total, tables[split] = score_split(predictions, refs, fnames)
+        scores[split] = metrics_dict(total)
+    return scores, tables
+
+
+def lead_length(data_dir: Path) -> int:
+    """The lead baseline's length: the median train summary length in characters (from preprocess's stats)."""
+    stats = json.loads((data_dir / "stats.json").read_text(encoding="utf-8"))
+    return int(stats["train"]["summary_chars"]["p50"])
+
+
+def evaluate_all(data_dir: Path, predictions_dir: Path, models: tuple[str, ...],
+                 ensemble_dir: Path | None = None) -> dict[str, tuple[Scores, dict]]:
+    """The lead baseline, every model in `models` (folders under `predictions_dir`) and the ensemble, in that order."""
+    sets, lead_chars = reference_sets(data_dir), lead_length(data_dir)
+    results = {LEAD: evaluate_model(None, sets, lead_chars)}
+    for model in models:
+        results[model] = evaluate_model(predictions_dir / model, sets, lead_chars)
+    if ensemble_dir is not None:
+        results[ENSEMBLE] = evaluate_model(ensemble_dir, sets, lead_chars)
+    return results
+
+
+def final_scores(results: dict[str, Scores]) -> dict[str, dict[str, float]]:
+    """The DVC metrics: each model's `final` per split, and nothing else, so `dvc exp show` stays narrow. The lead
+    baseline is left out: it depends on the data alone, so in `dvc exp show` it would be two constant columns."""
+    return {model: {f"{split}_final": scores[split]["final"] for split in scores}
+            for model, scores in results.items() if model != LEAD}
+
+
+def ensemble_report(scores: dict[str, Scores], ensemble_dir: Path, data_dir: Path) -> dict[str, object]:
+    """`metrics/ensemble.json`: the ensemble against the best single model (by test, else dev), its margin, and the
+    dev oracle (the best candidate of each dialogue by its reference): the headroom of any selection."""
+    split = "test" if "test" in scores[ENSEMBLE] else "dev"
+    singles = {m: s for m, s in scores.items() if m not in (LEAD, ENSEMBLE)}
+    best = max(singles, key=lambda m: singles[m][split]["final"])
+    dev, refs = reference_sets(data_dir)["dev"]
+    pool = read_processed(ensemble_dir / CANDIDATES)
+    picked = oracle(pool[pool["split"] == "dev"], dict(zip(dev["fname"], refs)))
+    oracle_final = score_corpus(list(picked.set_index("fname").loc[dev["fname"], "summary"]), refs)[0].final
+    return {
+        "ensemble": {f"{s}_final": v["final"] for s, v in scores[ENSEMBLE].items()},
+        "best_single": {"model": best, **{f"{s}_final": v["final"] for s, v in scores[best].items()}},
+        f"margin_{split}": scores[ENSEMBLE][split]["final"] - scores[best][split]["final"],
+        "oracle_dev_final": oracle_final,
+        "candidates_per_dialogue": len(pool) / pool[["split", "fname"]].drop_duplicates().shape[0],
+    }
+
+
+def write_evaluation(results: dict[str, tuple[Scores, dict]], metrics_dir: Path) -> None:
+    """`scores.json` (DVC metrics), `leaderboard.md` (R1/R2/RL too), `samples/` and `plots/` under `metrics_dir`."""
+    scores = {model: split_scores for model, (split_scores, _) in results.items()}
+    write_json(final_scores(scores), metrics_dir / "scores.json")
+    with atomic_path(metrics_dir / "samples") as tmp:
+        for model, (_, tables) in results.items():
+            for split, table in tables.items():
+                write_csv(table, tmp / f"{model}_{split}.csv")
+    with atomic_path(metrics_dir / "leaderboard.md") as tmp:
+        tmp.write_text(leaderboard(scores), encoding="utf-8")
+    write_plots(scores, metrics_dir / "plots")

@@ -1,0 +1,58 @@
+"""Prediction files: `fname,summary` CSVs for dev (scored locally) and test (the competition submission), and every
+candidate summary (`candidates.csv`: split, fname, source, summary) for the ensemble."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+from transformers import set_seed
+
+from kosum.core.config.decode import DecodeConfig
+from kosum.core.errors import ConfigError
+from kosum.core.io import PREDICTION_FILES, write_prediction_folder
+from kosum.data.reading import read_processed, topic_list
+from kosum.models.generation import Summarizer
+from kosum.models.variants import input_variant, prompt_variant
+
+
+def candidate_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: DecodeConfig) -> pd.DataFrame:
+    """`fname,source,summary` for every candidate of every row of `frame`: source beam1.., sample1.. of the dialogue
+    itself, then `<variant>:beam1..` for each test-time input variant (its summaries mapped back) and each prompt
+    variant."""
+    inputs, prompts = [input_variant(n) for n in cfg.tta], [prompt_variant(n) for n in cfg.prompt_variants]
+    if prompts and not summarizer.causal:
+        raise ConfigError(f"prompt_variants {list(cfg.prompt_variants)}: an encoder-decoder has no prompt to vary.")
+    fnames, dialogues = list(frame["fname"]), list(frame["dialogue"])
+    topics = topic_list(frame)
+    found = summarizer.candidates(dialogues, topics, cfg, progress=True)
+    sources = [f"beam{i + 1}" for i in range(cfg.n_best)] + [f"sample{i + 1}" for i in range(cfg.samples)]
+    rows = [(fname, source, text) for fname, texts in zip(fnames, found) for source, text in zip(sources, texts)]
+    beams = replace(cfg, samples=0)
+    for variant in inputs:
+        found = summarizer.candidates([variant.rewrite(d) for d in dialogues], topics, beams, True)
+        rows += _beams(variant.name, fnames, found, variant.restore)
+    for prompt in prompts:
+        asked = topics if prompt.with_topic else [None] * len(topics)
+        rows += _beams(prompt.name, fnames, summarizer.candidates(dialogues, asked, beams, True, prompt.instruction_idx))
+    return pd.DataFrame(rows, columns=["fname", "source", "summary"])
+
+
+def _beams(name: str, fnames: list[str], found: list[list[str]], restore: Callable[[str], str] = str
+           ) -> list[tuple[str, str, str]]:
+    return [(fname, f"{name}:beam{i + 1}", restore(text)) for fname, texts in zip(fnames, found)
+            for i, text in enumerate(texts)]
+
+
+def predict_splits(summarizer: Summarizer, data_dir: Path, out_dir: Path, cfg: DecodeConfig) -> None:
+    """Write `dev.csv`, `submission.csv` (the first beam of each dialogue) and `candidates.csv` into `out_dir`
+    together: all appear, or none changes."""
+    set_seed(cfg.seed)
+    summaries, everything = {}, []
+    for split in PREDICTION_FILES:
+        candidates = candidate_frame(summarizer, read_processed(data_dir / f"{split}.csv"), cfg)
+        summaries[split] = candidates[candidates["source"] == "beam1"]
+        everything.append(candidates.assign(split=split))
+    write_prediction_folder(out_dir, summaries, pd.concat(everything)[["split", "fname", "source", "summary"]])

@@ -1,0 +1,167 @@
+"""Batched decoding for encoder-decoder and causal LMs behind one `Summarizer`, and output clean-up.
+
+Design choices:
+- Inputs are sorted by length before batching, so a batch pads to a similar length and no compute is wasted.
+- Causal LMs are padded on the left (generation appends on the right), receive no `token_type_ids`, stop at the
+  template's end-of-turn token, EOS or any eos id of the model's generation config, and only the new tokens are
+  decoded.
+- Non-Korean scripts (Han, kana, Cyrillic, ...) can be blocked with ids computed from the vocabulary itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+from transformers import (
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+
+from kosum.core.config.card import MODEL_CARD, CausalCard, ModelCard, read_model_card
+from kosum.core.config.decode import DecodeConfig
+from kosum.core.config.recipes import PromptConfig
+from kosum.data.tokenizer import glue_after_tags
+from kosum.models.chat_format import generation_stops, ready_for_chat, stop_token_ids
+from kosum.models.loading import detect_precision, load_adapted, load_causal
+from kosum.models.prompts import prompt_ids
+from kosum.models.seq2seq_inputs import encoder_ids
+
+_REMNANTS = re.compile(r"<\|[^|>]{1,40}\|>|</?s>|<pad>|<unk>|<mask>|<usr>|<sys>")
+_NON_KOREAN = re.compile(
+    "[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0e00-\u0e7f"  # Greek, Cyrillic, Hebrew, Arabic, Thai
+    "\u3040-\u30ff\u31f0-\u31ff"  # kana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # Han ideographs
+)
+
+
+def clean_summary(text: str) -> str:
+    """Strip special-token and chat-template remnants and collapse whitespace; tags like `#Person1#` stay. A
+    thinking model's reasoning is dropped: the summary is what follows the last `</think>` (`<think>` is an
+    ordinary token in Qwen3's vocabulary, so decoding keeps it)."""
+    text = text.rpartition("</think>")[2].replace("<think>", " ")
+    return " ".join(_REMNANTS.sub(" ", text).split())
+
+
+def non_korean_token_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
+    """Ids of every vocabulary entry whose text contains a blocked script (bytes that are only part of a
+    character cannot be judged alone and stay allowed)."""
+    return [i for i in range(len(tokenizer)) if _NON_KOREAN.search(tokenizer.decode([i]))]
+
+
+def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length, longest first (an out-of-memory error shows at once)."""
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+@dataclass
+class Summarizer:
+    """A trained model with the settings it was trained with; `summarize` works the same for both kinds."""
+
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    card: ModelCard
+
+    @property
+    def causal(self) -> bool:
+        return self.card.causal
+
+    def encode(self, dialogue: str, topic: str | None, instruction_idx: int = 0) -> list[int]:
+        """The model input for one dialogue, built exactly as in training (a causal LM's instruction: the
+        `instruction_idx`-th paraphrase, for prompt variants)."""
+        if self.causal:
+            return prompt_ids(self.tokenizer, dialogue, topic, self.card.prompt, instruction_idx)
+        return encoder_ids(self.tokenizer, dialogue, self.card.encoder_max_len, self.card.source_prefix)
+
+    def summarize(
+        self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: DecodeConfig, progress: bool = False
+    ) -> list[str]:
+        """Summaries in input order, generated in length-sorted batches."""
+        return [found[0] for found in self.candidates(dialogues, topics, replace(cfg, n_best=1, samples=0), progress)]
+
+    def candidates(
+        self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: DecodeConfig, progress: bool = False,
+        instruction_idx: int = 0,
+    ) -> list[list[str]]:
+        """Per dialogue, in input order: the `n_best` beams (best first: the first is the prediction), then the
+        `samples` seeded samples. Length-sorted batches; one beam pass and one sampling pass per batch."""
+        self.model.eval()
+        inputs = [self.encode(d, t, instruction_idx) for d, t in zip(dialogues, topics, strict=True)]
+        passes = [self.generate_kwargs(cfg) | {"num_return_sequences": cfg.n_best}]
+        if cfg.samples:
+            passes.append(passes[0] | {"do_sample": True, "num_beams": 1, "temperature": cfg.temperature,
+                                       "top_p": cfg.top_p, "num_return_sequences": cfg.samples})
+        outputs: list[list[str]] = [[] for _ in inputs]
+        with torch.inference_mode(), tqdm(total=len(inputs), desc="generating", disable=not progress) as bar:
+            for batch in length_sorted_batches([len(x) for x in inputs], cfg.batch_size):
+                for kwargs in passes:
+                    texts = self._generate([inputs[i] for i in batch], kwargs)
+                    per_input = len(texts) // len(batch)
+                    for k, index in enumerate(batch):
+                        outputs[index] += texts[k * per_input : (k + 1) * per_input]
+                bar.update(len(batch))
+        return outputs
+
+    def generate_kwargs(self, cfg: DecodeConfig) -> dict[str, Any]:
+        kwargs: dict[str, Any] = dict(
+            num_beams=cfg.num_beams,
+            max_new_tokens=cfg.max_new_tokens,
+            length_penalty=cfg.length_penalty,
+            no_repeat_ngram_size=cfg.no_repeat_ngram_size,
+            repetition_penalty=cfg.repetition_penalty,
+            early_stopping=cfg.early_stopping,
+            do_sample=False,
+            pad_token_id=self.tokenizer.pad_token_id,
+        )
+        if self.causal:
+            kwargs["eos_token_id"] = stop_token_ids(self.tokenizer, generation_stops(self.model.generation_config))
+        if cfg.block_non_korean:
+            kwargs["suppress_tokens"] = non_korean_token_ids(self.tokenizer)
+        return kwargs
+
+    def _generate(self, batch: list[list[int]], kwargs: dict[str, Any]) -> list[str]:
+        width = max(len(x) for x in batch)
+        pad = self.tokenizer.pad_token_id
+        # Left padding for causal LMs (new tokens are appended on the right); right padding for encoders.
+        rows = [[pad] * (width - len(x)) + x if self.causal else x + [pad] * (width - len(x)) for x in batch]
+        masks = [[0] * (width - len(x)) + [1] * len(x) if self.causal else [1] * len(x) + [0] * (width - len(x))
+                 for x in batch]
+        device = self.model.device
+        generated = self.model.generate(
+            input_ids=torch.tensor(rows, device=device), attention_mask=torch.tensor(masks, device=device), **kwargs
+        )
+        if self.causal:
+            generated = generated[:, width:]
+        return [clean_summary(t) for t in self.tokenizer.batch_decode(generated, skip_special_tokens=True)]
+
+
+def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Summarizer:
+    """Load a model folder written by a kosum train stage (full model or LoRA adapter) for generation; with
+    `prompt`, a plain causal LM without a kosum card too (zero-shot screening of a base model)."""
+    path, precision = Path(model), detect_precision()
+    if (path / MODEL_CARD).exists():
+        card = read_model_card(path)
+    elif prompt is not None:
+        card = CausalCard("causal", str(model), False, prompt)
+    else:
+        raise FileNotFoundError(f"{path / MODEL_CARD}: missing; pass a prompt section to use {model} zero-shot.")
+    remote_code = card.causal and card.trust_remote_code
+    tokenizer = AutoTokenizer.from_pretrained(str(model), trust_remote_code=remote_code)
+    if not card.causal:
+        glue_after_tags(tokenizer)  # tokenizer classes that rebuild their pipeline on load (mBART) forget it
+        loaded = AutoModelForSeq2SeqLM.from_pretrained(str(model)).to(precision.device)
+    elif (path / "adapter_config.json").exists():
+        loaded = load_adapted(path, card, precision)
+    else:
+        loaded = load_causal(str(model), False, precision, remote_code)
+    if card.causal:
+        tokenizer = ready_for_chat(tokenizer, card.prompt.plain_format, generation_stops(loaded.generation_config))
+    return Summarizer(loaded, tokenizer, card)
