@@ -42,7 +42,7 @@ def _naive_select(pool: list[Candidate]) -> Candidate:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--candidates", type=Path, default=Path("models/candidates.csv"))
+    parser.add_argument("--candidates", type=Path, default=Path("ensemble/candidates.csv"))
     parser.add_argument("--dialogues", type=int, default=499)
     parser.add_argument("--per-dialogue", type=int, default=16)
     parser.add_argument("--naive-dialogues", type=int, default=20)

@@ -55,21 +55,25 @@ def timed(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", type=Path, help="also copy the finished clone (with its DVC cache) here")
+    parser.add_argument("--project", type=Path, default=ROOT, help="the git repository to clone (default: kosum)")
+    parser.add_argument("--stages", nargs="+", help="only these stages, in dvc.yaml order (default: all)")
     args = parser.parse_args()
     venv_bin = Path(sys.executable).parent
     with tempfile.TemporaryDirectory(prefix="kosum-pipeline-") as tmp:
         clone = Path(tmp) / "kosum"
-        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        subprocess.run(["git", "clone", "-q", str(args.project), str(clone)], check=True)
         env = {**os.environ, "PATH": f"{venv_bin}:{os.environ['PATH']}", "PYTHONPATH": str(clone / "src")}
         stages = {}
         start = time.perf_counter()
-        for name in stage_names(clone / "dvc.yaml"):
+        names = [n for n in stage_names(clone / "dvc.yaml") if not args.stages or n in args.stages]
+        for name in names:
             seconds, rss = timed([str(venv_bin / "dvc"), "repro", "-s", name], clone, env)
             stages[name] = {"seconds": round(seconds, 1), "peak_rss_mib": round(rss)}
             print(f"{name:<28}{seconds:>8.1f} s{rss:>9.0f} MiB", flush=True)
         total = time.perf_counter() - start
-        noop, _ = timed([str(venv_bin / "dvc"), "repro"], clone, env)
-        leaderboard = (clone / "metrics" / "leaderboard.md").read_text(encoding="utf-8")
+        noop, _ = timed([str(venv_bin / "dvc"), "repro", *(["-s", *names] if args.stages else [])], clone, env)
+        board = clone / "metrics" / "leaderboard.md"
+        leaderboard = board.read_text(encoding="utf-8") if board.exists() else None
         if args.keep:
             shutil.copytree(clone, args.keep, symlinks=True)
     print(f"{'total':<28}{total:>8.1f} s\n{'no-op dvc repro':<28}{noop:>8.1f} s")

@@ -20,7 +20,7 @@ from pathlib import Path
 from common import write_result
 
 from kosum.core.config.decode import load_decode
-from kosum.data.reading import read_processed
+from kosum.data.reading import read_processed, topic_list
 from kosum.models.generation import load_summarizer
 
 TARGET_SPEEDUP = 5.0
@@ -34,11 +34,13 @@ def main() -> None:
     args = parser.parse_args()
 
     dev = read_processed(Path("data/processed/dev.csv")).head(args.dialogues)
-    dialogues, topics = list(dev["dialogue"]), list(dev["topic"])
+    dialogues, topics = list(dev["dialogue"]), topic_list(dev)
     results = {}
     for name in args.models:
         summarizer = load_summarizer(Path("models") / name)
-        batched = replace(load_decode(Path("configs/decode.yaml"), name), num_beams=1)
+        # greedy 1-best: the decode file's beams, n-best, samples and variants are what `predict` adds on top
+        batched = replace(load_decode(Path("configs/decode.yaml"), name), num_beams=1, n_best=1, samples=0, tta=(),
+                          prompt_variants=())
         one_at_a_time = replace(batched, batch_size=1)
         summarizer.summarize(dialogues[:2], topics[:2], batched)  # warm-up
         times: dict[str, list[float]] = {"one_at_a_time": [], "kosum_batched": []}

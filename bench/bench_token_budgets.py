@@ -12,6 +12,7 @@ Run: .venv/bin/python bench/bench_token_budgets.py
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 from pathlib import Path
@@ -79,12 +80,16 @@ def _figures(lengths: Lengths, rows: list[dict], fixed: int, prompt_limit: int, 
 
 
 def main() -> None:
-    rows = read_processed(ROOT / "data/processed/train.csv").to_dict("records")
-    prompt = prompt_config(load_file(Params, ROOT / "params.yaml").prompt,
-                           load_file(QloraConfig, ROOT / "configs/qlora.yaml"))
-    recipe = load_file(Seq2SeqConfig, ROOT / "configs/seq2seq.yaml")
-    families = {name: _causal(name, rows, prompt) for name, f in REAL_FAMILIES.items() if f.vocab != "kobart"}
-    families["kobart"] = _kobart(rows, recipe)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--families", nargs="+", default=sorted(REAL_FAMILIES), choices=sorted(REAL_FAMILIES))
+    chosen = parser.parse_args().families
+    rows = read_processed(Path("data/processed/train.csv")).to_dict("records")
+    prompt = prompt_config(load_file(Params, "params.yaml").prompt,
+                           load_file(QloraConfig, "configs/qlora.yaml"))
+    recipe = load_file(Seq2SeqConfig, "configs/seq2seq.yaml")
+    families = {name: _causal(name, rows, prompt) for name in chosen if REAL_FAMILIES[name].vocab != "kobart"}
+    if "kobart" in chosen:
+        families["kobart"] = _kobart(rows, recipe)
     result = {"rows": len(rows), "competition_lengths": COMPETITION,
               "budgets": {"max_prompt_len": prompt.max_prompt_len, "max_summary_len": prompt.max_summary_len,
                           "encoder_max_len": recipe.encoder_max_len, "decoder_max_len": recipe.decoder_max_len},

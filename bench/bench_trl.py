@@ -19,6 +19,7 @@ Run: .venv/bin/python bench/bench_trl.py [--steps 100] [--rounds 2]   (after `dv
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import resource
 import statistics
@@ -29,10 +30,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import torch
-from common import write_result
-from datasets import Dataset
-from transformers import AutoTokenizer, set_seed
+# first: kosum.models silences bitsandbytes' misleading kernel-lookup warning, which fires when transformers or trl
+# first load bitsandbytes
+importlib.import_module("kosum.models")
+import torch  # noqa: E402
+from common import write_result  # noqa: E402
+from datasets import Dataset  # noqa: E402
+from transformers import AutoTokenizer, set_seed  # noqa: E402
 from trl import SFTConfig, SFTTrainer
 
 from kosum.core.config.card import CausalCard
@@ -95,7 +99,7 @@ def _tokens_seen(trainer: Any) -> int:
     return int(max(float(log.get("num_tokens", 0)) for log in trainer.state.log_history))
 
 
-def one_run(name: str, steps: int) -> dict[str, Any]:
+def one_run(name: str, steps: int, dev_sample: int = DEV_SAMPLE) -> dict[str, Any]:
     """Train with `name` for `steps` steps in this process; time, memory and dev ROUGE."""
     job = _job()
     set_seed(job.train.seed)
@@ -112,7 +116,7 @@ def one_run(name: str, steps: int) -> dict[str, Any]:
         if device == "cuda":
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
-    dev = read_processed(Path("data/processed/dev.csv")).sample(n=DEV_SAMPLE, random_state=job.train.seed)
+    dev = read_processed(Path("data/processed/dev.csv")).sample(n=dev_sample, random_state=job.train.seed)
     card = CausalCard("causal", job.model, job.recipe.quantize_4bit, job.prompt)
     summaries = Summarizer(trainer.model, tokenizer, card).summarize(
         list(dev["dialogue"]), list(dev["topic"]), DecodeConfig(num_beams=1, no_repeat_ngram_size=0,
@@ -130,15 +134,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--dev-sample", type=int, default=DEV_SAMPLE, help="dev dialogues scored after training")
     parser.add_argument("--one", choices=TRAINERS, help=argparse.SUPPRESS)  # a child process's single run
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one_run(args.one, args.steps)))
+        print(json.dumps(one_run(args.one, args.steps, args.dev_sample)))
         return
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in TRAINERS}
     for _ in range(args.rounds):
         for name in TRAINERS:
-            child = subprocess.run([sys.executable, __file__, "--one", name, "--steps", str(args.steps)],
+            child = subprocess.run([sys.executable, __file__, "--one", name, "--steps", str(args.steps),
+                                    "--dev-sample", str(args.dev_sample)],
                                    capture_output=True, text=True, check=True)
             runs[name].append(json.loads(child.stdout.strip().splitlines()[-1]))
     rows = {name: {key: statistics.median(r[key] for r in results) for key in
@@ -148,7 +154,7 @@ def main() -> None:
     job = _job()
     result = {"model": job.model, "quantize_4bit": job.recipe.quantize_4bit, "lora_r": job.lora.r,
               "steps": args.steps, "batch_size": job.train.batch_size, "rounds": args.rounds,
-              "dev_sample": DEV_SAMPLE, "trainers": rows,
+              "dev_sample": args.dev_sample, "trainers": rows,
               "kosum_vs_trl": {"tokens_per_s": rows["kosum"]["real_tokens_per_s"] / rows["trl"]["real_tokens_per_s"],
                                "peak_memory": rows["kosum"]["peak_memory_gib"] / rows["trl"]["peak_memory_gib"],
                                "dev_final_points": rows["kosum"]["dev_final"] - rows["trl"]["dev_final"]}}

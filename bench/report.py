@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from common import RESULTS
+from common import DEFAULT_RESULTS, RESULTS
 
-OUT = Path(__file__).parent / "RESULTS.md"
+OUT = Path(__file__).parent / "RESULTS.md" if RESULTS == DEFAULT_RESULTS else RESULTS / "RESULTS.md"
 
 
 def _load(name: str) -> dict[str, Any] | None:
