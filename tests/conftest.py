@@ -63,15 +63,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # The order in which xdist hands whole modules to the workers (pyproject.toml): the module that builds the DVC
 # baseline first, the other slow ones next, the fast ones as filler while the baseline builds, and last the module
-# that copies the baseline (started earlier, it would wait for it). Stable within each group.
-BUILDS_DVC_BASELINE, COPIES_DVC_BASELINE = "test_experiments.py", "test_experiments_tools.py"
+# that copy the baseline (started earlier, they would wait for it). Stable within each group.
+BUILDS_DVC_BASELINE, COPY_DVC_BASELINE = "test_experiments.py", ("test_experiments_tools.py", "test_bench.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
 
     def group(item: pytest.Item) -> int:
-        if item.path.name in (BUILDS_DVC_BASELINE, COPIES_DVC_BASELINE):
+        if item.path.name == BUILDS_DVC_BASELINE or item.path.name in COPY_DVC_BASELINE:
             return 0 if item.path.name == BUILDS_DVC_BASELINE else 3
         return 1 if item.path in slow_files else 2
 
