@@ -35,9 +35,7 @@ from typing import Any
 importlib.import_module("kosum.models")
 import torch  # noqa: E402
 from common import write_result  # noqa: E402
-from datasets import Dataset  # noqa: E402
 from transformers import AutoTokenizer, set_seed  # noqa: E402
-from trl import SFTConfig, SFTTrainer
 
 from kosum.core.config.card import CausalCard
 from kosum.core.config.decode import DecodeConfig
@@ -85,6 +83,9 @@ def _trainer(name: str, job: CausalJob, examples: list[dict], tokenizer: Any, ar
                              eval_rows=None, card=None, counter=counter)
     rows = [{"input_ids": e["input_ids"], "completion_mask": [int(x != IGNORE_INDEX) for x in e["labels"]]}
             for e in examples]
+    from datasets import Dataset  # here: the parent process, which only starts and reads the runs, never loads trl
+    from trl import SFTConfig, SFTTrainer
+
     config = SFTConfig(**{key: getattr(args, key) for key in SHARED}, padding_free=True, completion_only_loss=True,
                        gradient_checkpointing=False, max_length=None)
     model = load_causal(job.model, job.recipe.quantize_4bit, precision, job.recipe.trust_remote_code)

@@ -8,6 +8,7 @@ date is given through the template's documented `date_string` variable.
 """
 
 import datetime
+import functools
 
 import pytest
 from transformers import AutoTokenizer
@@ -28,7 +29,9 @@ CFG = PromptConfig(style="structured", max_prompt_len=4096, max_summary_len=512)
 DATE_STRING = datetime.date.fromisoformat(TEMPLATE_DATE).strftime("%d %b %Y")  # "26 Jul 2024"
 
 
+@functools.cache
 def _ready(name: str):
+    """One prepared tokenizer per family for the whole module (the tests only read it): loading dominates."""
     tokenizer = real_tokenizer(name)
     return ready_for_chat(tokenizer, model_stops=generation_eos_ids(name, tokenizer))
 
