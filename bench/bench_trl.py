@@ -118,7 +118,7 @@ def one_run(name: str, steps: int, dev_sample: int = DEV_SAMPLE) -> dict[str, An
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
     dev = read_processed(Path("data/processed/dev.csv")).sample(n=dev_sample, random_state=job.train.seed)
-    card = CausalCard("causal", job.model, job.recipe.quantize_4bit, job.prompt)
+    card = CausalCard("causal", job.model, job.recipe.quantize_4bit, job.recipe.trust_remote_code, job.prompt)
     summaries = Summarizer(trainer.model, tokenizer, card).summarize(
         list(dev["dialogue"]), list(dev["topic"]), DecodeConfig(num_beams=1, no_repeat_ngram_size=0,
                                                                   max_new_tokens=job.prompt.max_summary_len))

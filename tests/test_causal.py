@@ -167,7 +167,7 @@ def test_only_lora_weights_train(tiny_base, quantize):
 def test_batched_left_padded_greedy_equals_one_at_a_time(tiny_base):
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     model = AutoModelForCausalLM.from_pretrained(tiny_base)
-    card = CausalCard("causal", None, False, PromptConfig(style="simple", max_prompt_len=256))
+    card = CausalCard("causal", None, False, False, PromptConfig(style="simple", max_prompt_len=256))
     summarizer = Summarizer(model, tokenizer, card)
     dialogues = ["#Person1#: 안녕하세요.", "#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 알겠어요, 점심은요?",
                  "#Person2#: 도서관에서 책을 빌렸습니다."]
@@ -183,7 +183,7 @@ def test_generate_gets_no_token_type_ids(tiny_base, monkeypatch):
     seen = {}
     real = model.generate
     monkeypatch.setattr(model, "generate", lambda **kw: seen.update(kw) or real(**kw))
-    card = CausalCard("causal", None, False, PromptConfig(style="simple", max_prompt_len=256))
+    card = CausalCard("causal", None, False, False, PromptConfig(style="simple", max_prompt_len=256))
     Summarizer(model, tokenizer, card).summarize(["#Person1#: 네."], [None], DecodeConfig(num_beams=1, max_new_tokens=2))
     assert "token_type_ids" not in seen and seen["eos_token_id"] == [tokenizer.convert_tokens_to_ids(tokenizer.eos_token)]
     assert seen["input_ids"][0, 0] != tokenizer.pad_token_id or len(seen["input_ids"]) == 1

@@ -147,7 +147,7 @@ def test_model_card_round_trips_through_the_strict_loader(tmp_path):
     from kosum.core.config.card import CausalCard, Seq2SeqCard, read_model_card, write_model_card
 
     cards = [Seq2SeqCard("seq2seq", 512, 100, "요약: ", ""),
-             CausalCard("causal", "models/base_qwen", True, PromptConfig(style="simple"), False)]
+             CausalCard("causal", "models/base_qwen", True, False, PromptConfig(style="simple"))]
     for card in cards:
         write_model_card(tmp_path, card)
         assert read_model_card(tmp_path) == card

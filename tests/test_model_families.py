@@ -99,7 +99,7 @@ def test_batched_generation_stops_at_the_formats_stop(hub_model, monkeypatch):
         return out
 
     monkeypatch.setattr(model, "generate", generate)
-    card = CausalCard("causal", None, False, PromptConfig(style="simple", max_prompt_len=256))
+    card = CausalCard("causal", None, False, False, PromptConfig(style="simple", max_prompt_len=256))
     summaries = Summarizer(model, tokenizer, card).summarize(
         [r["dialogue"] for r in ROWS], [r["topic"] for r in ROWS],
         DecodeConfig(num_beams=1, max_new_tokens=24, no_repeat_ngram_size=0, batch_size=2))

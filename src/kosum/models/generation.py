@@ -150,7 +150,7 @@ def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Su
     if (path / MODEL_CARD).exists():
         card = read_model_card(path)
     elif prompt is not None:
-        card = CausalCard("causal", str(model), False, prompt)
+        card = CausalCard("causal", str(model), False, False, prompt)
     else:
         raise FileNotFoundError(f"{path / MODEL_CARD}: missing; pass a prompt section to use {model} zero-shot.")
     remote_code = card.causal and card.trust_remote_code

@@ -69,7 +69,7 @@ def prompt_ids(
     tokenizer: PreTrainedTokenizerBase, dialogue: str, topic: str | None, cfg: PromptConfig, instruction_idx: int = 0
 ) -> list[int]:
     """Token ids of the prompt up to the reply, at most `cfg.max_prompt_len` long (only the dialogue is cut)."""
-    return _fit(tokenizer, dialogue, topic, cfg, instruction_idx)[1]
+    return _fit(tokenizer, dialogue, topic, cfg, instruction_idx)[2]
 
 
 def prompt_text(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], cfg: PromptConfig) -> str:
@@ -107,8 +107,9 @@ def _tokenize(tokenizer: PreTrainedTokenizerBase, text: str) -> tuple[list[int],
 def _fit(
     tokenizer: PreTrainedTokenizerBase, dialogue: str, topic: str | None, cfg: PromptConfig, instruction_idx: int,
     lengths: Lengths | None = None,
-) -> tuple[list[dict[str, str]], list[int]]:
-    """The messages and prompt ids with the dialogue cut to the longest head that fits `cfg.max_prompt_len`."""
+) -> tuple[list[dict[str, str]], str, list[int]]:
+    """The messages, prompt text and prompt ids with the dialogue cut to the longest head that fits
+    `cfg.max_prompt_len`."""
     dialogue, plain = dialogue.strip(), is_plain(tokenizer)
     msgs = messages(dialogue, topic, cfg, instruction_idx, plain)
     text = prompt_text(tokenizer, msgs, cfg)
@@ -116,7 +117,7 @@ def _fit(
     if lengths is not None:
         lengths.prompts.append(len(ids))
     if len(ids) <= cfg.max_prompt_len:
-        return msgs, ids
+        return msgs, text, ids
     start = _dialogue_start(tokenizer, text, dialogue, topic, cfg, instruction_idx)
     while len(ids) > cfg.max_prompt_len:
         # Drop as many trailing dialogue tokens as the prompt is over budget, cutting where the first dropped one
@@ -133,7 +134,7 @@ def _fit(
         msgs = messages(dialogue, topic, cfg, instruction_idx, plain)
         text = prompt_text(tokenizer, msgs, cfg)
         ids, offsets, _ = _tokenize(tokenizer, text)
-    return msgs, ids
+    return msgs, text, ids
 
 
 def _dialogue_start(
@@ -163,9 +164,8 @@ def training_example(
     where the template writes none (SOLAR's). The reply is cut to `cfg.max_summary_len` tokens, stop included, so
     the stop is always learnt; what the template writes after the stop (ChatML's newline) is input only.
     """
-    msgs, prompt = _fit(tokenizer, dialogue, topic, cfg, instruction_idx, lengths)
+    msgs, head, prompt = _fit(tokenizer, dialogue, topic, cfg, instruction_idx, lengths)
     fmt, summary = chat_format(tokenizer), summary.strip()
-    head = prompt_text(tokenizer, msgs, cfg)
     full = _full_text(tokenizer, msgs, summary, cfg)
     if full != head + fmt.reply_space + summary + fmt.reply_suffix:
         raise ValueError("the chat template writes this reply differently from its probe reply; cannot label it.")

@@ -37,8 +37,8 @@ class CausalCard:
     kind: Literal["causal"]
     base: str | None
     quantize_4bit: bool
+    trust_remote_code: bool
     prompt: PromptConfig
-    trust_remote_code: bool = False
 
     @property
     def causal(self) -> bool:
@@ -46,20 +46,16 @@ class CausalCard:
 
 
 ModelCard = Seq2SeqCard | CausalCard
-# the keys in the order the cards have always been written, so an unchanged model keeps its bytes (and DVC hash)
-_ORDER = {"seq2seq": ("kind", "encoder_max_len", "decoder_max_len", "source_prefix", "lang"),
-          "causal": ("kind", "base", "quantize_4bit", "trust_remote_code", "prompt")}
-
-
+# The cards' fields are in the order the cards have always been written, so an unchanged model keeps its bytes (and
+# DVC hash); the prompt's keys too, which PromptConfig (the params fields first) no longer has.
 _PROMPT_ORDER = ("style", "system_prompt", "max_prompt_len", "max_summary_len", "instruction_variants",
                  "plain_format", "template_date")
 
 
 def write_model_card(out_dir: Path, card: ModelCard) -> None:
-    data = dataclasses.asdict(card)
-    ordered = {key: data[key] for key in _ORDER[card.kind]}
+    ordered = dataclasses.asdict(card)
     if card.causal:
-        ordered["prompt"] = {key: data["prompt"][key] for key in _PROMPT_ORDER}
+        ordered["prompt"] = {key: ordered["prompt"][key] for key in _PROMPT_ORDER}
     (out_dir / MODEL_CARD).write_text(json.dumps(ordered, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 

@@ -157,7 +157,7 @@ def pretrain_base(base: BaseModelConfig, cfg: PretrainConfig, data_dir: Path, to
 
 def _causal_card(job: CausalJob) -> CausalCard:
     """What `predict` needs to rebuild the model and its prompts exactly as trained."""
-    return CausalCard("causal", job.model, job.recipe.quantize_4bit, job.prompt, job.recipe.trust_remote_code)
+    return CausalCard("causal", job.model, job.recipe.quantize_4bit, job.recipe.trust_remote_code, job.prompt)
 
 
 def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, checkpoints: Path,
