@@ -41,8 +41,8 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def short_data(workspace, tmp_path_factory) -> Path:
-    """A few dev and test rows cut to their first two turns, so no prompt reaches max_prompt_len: the API path sends
-    whole dialogues, the in-process path would cut a long one."""
+    """A few dev and test rows cut to their first two turns (the test's recipe also lifts max_prompt_len): the API
+    path sends whole dialogues, the in-process path would cut a long one."""
     out = tmp_path_factory.mktemp("short")
     for name in ("dev.csv", "test.csv", "test_answers.csv"):
         frame = read_processed(workspace.processed / name).head(ROWS)
@@ -59,15 +59,17 @@ def test_api_stage_scores_equal_the_in_process_zero_shot(workspace, model_dir, s
     monkeypatch.setattr("kosum.models.generation.detect_precision", lambda: precision_for("cpu", False))
     greedy = {"num_beams": 1, "max_new_tokens": MAX_TOKENS, "block_non_korean": False, "n_best": 1, "samples": 0}
     decode = write_merged(ROOT / "configs/decode.yaml", {"default": greedy, "qwen_zero_shot": {}}, tmp_path / "d.yaml")
+    # no prompt cut in-process (the tiny byte-level vocabulary spends several tokens on a Hangul syllable)
+    qlora = write_merged(Path(workspace.config("qlora.yaml")), {"max_prompt_len": 2048}, tmp_path / "qlora.yaml")
     predict.main([str(decode), str(model_dir), str(short_data), str(tmp_path / "local/qwen_zero_shot"),
-                  "--name", "qwen_zero_shot", "--zero-shot", workspace.config("qlora.yaml"),
+                  "--name", "qwen_zero_shot", "--zero-shot", str(qlora),
                   "--params", str(workspace.params)])
 
     recipe = write_merged(ROOT / "configs/api.yaml", {"max_tokens": MAX_TOKENS, "temperature": 0.0,
                                                       "cache_dir": str(tmp_path / "cache")}, tmp_path / "api.yaml")
     with served(model_dir) as url:
         params = workspace.params_with("served", api={"base_url": url, "model": str(model_dir)})
-        predict_api.main([str(recipe), workspace.config("qlora.yaml"), str(short_data),
+        predict_api.main([str(recipe), str(qlora), str(short_data),
                           str(tmp_path / "api/qwen_zero_shot"), "--params", str(params)])
 
     for name in ("dev.csv", "submission.csv"):

@@ -11,13 +11,27 @@ from pathlib import Path
 import pytest
 
 from kosum.core.config.embedded import CorpusConfig
+from kosum.core.errors import ConfigError
+from kosum.core.tags import TAG
 from kosum.data.corpus import Example, generate_split, write_corpus
+from kosum.data.corpus.conjugate import FORMS, conjugate, formal_sentence_ends
+from kosum.data.corpus.frames import GOALS, SITUATIONS, compose
+from kosum.data.corpus.generate import unseen_pairs
 from kosum.data.corpus.josa import attach
-from kosum.data.corpus.noise import NOISE_KINDS, add_noise
+from kosum.data.corpus.noise import (
+    ALL_KINDS,
+    INDEPENDENT_KINDS,
+    NOISE_KINDS,
+    STRAY_JAMO,
+    add_independent_noise,
+    add_noise,
+)
 from kosum.data.corpus.scenario import BREAK, Turn, placeholders
 from kosum.data.corpus.scenarios import SCENARIOS
+from kosum.data.corpus.styles import ANNOTATORS, write_facts
+from kosum.scoring.rouge import score_corpus
 
-FILES = ("train.csv", "dev.csv", "test.csv", "sample_submission.csv", "test_answers.csv")
+FILES = ("train.csv", "dev.csv", "test.csv", "sample_submission.csv", "test_answers.csv", "novelty.csv")
 MASKS = ("#PhoneNumber#", "#Address#", "#DateOfBirth#", "#PassportNumber#", "#SSN#", "#CardNumber#", "#CarNumber#",
          "#Email#")
 TURN = re.compile(r"#Person[1-7]#: \S")
@@ -27,7 +41,14 @@ NOISE_SIGNS = {
     "br_newline": re.compile(r"<br>"),
     "double_space": re.compile(r"  "),
     "tag_spacing": re.compile(r"#Person\d# :|#Person\d#:(?! )"),
+    "one_line": re.compile(r" #Person\d# ?:"),
+    "trailing_space": re.compile(r" \n"),
+    "jamo_typo": re.compile("[\u3131-\u318e]"),
 }
+# The config key that draws each family of kinds.
+RATE_KEYS = {"noise_rate": set(NOISE_KINDS), "trailing_space_rate": {"trailing_space"}, "one_line_rate": {"one_line"},
+             "jamo_typo_rate": {"jamo_typo"}}
+DIALOGUE = "#Person1#: 안녕하세요 반가워요.\n#Person2#: 네, #Person1#에게 #PhoneNumber#로 연락할게요.\n#Person1#: 오늘 날씨 좋네요."
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +65,10 @@ def _write(root: Path, name: str, **overrides: object) -> Path:
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def _dialogue_rows(out: Path) -> list[dict[str, str]]:
+    return [row for split in ("train", "dev", "test") for row in _rows(out / f"{split}.csv")]
 
 
 def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path: Path) -> None:
@@ -68,6 +93,10 @@ def test_csv_columns_fnames_and_answers(tmp_path: Path) -> None:
     assert headers["test.csv"] == ["fname", "dialogue", "topic"]
     assert headers["sample_submission.csv"] == ["fname", "summary"]
     assert headers["test_answers.csv"] == ["fname", "summary_1", "summary_2", "summary_3"]
+    assert headers["novelty.csv"] == ["fname", "novelty"]
+    novelty = _rows(out / "novelty.csv")
+    assert [r["fname"] for r in novelty] == [f"dev_{i}" for i in range(30)] + [f"test_{i}" for i in range(30)]
+    assert {r["novelty"] for r in novelty} == {"seen", "unseen"}
     assert [r["fname"] for r in _rows(out / "train.csv")] == [f"train_{i}" for i in range(300)]
     test = generate_split("test", 30, 42)
     submission = _rows(out / "sample_submission.csv")
@@ -80,25 +109,64 @@ def test_csv_columns_fnames_and_answers(tmp_path: Path) -> None:
 def test_dialogue_format(train: list[Example]) -> None:
     turns = [e.dialogue.split("\n") for e in train]
     assert all(TURN.match(line) for lines in turns for line in lines)
-    assert all(2 <= len(lines) <= 40 for lines in turns)
+    assert all(lines[0].startswith("#Person1#: ") for lines in turns)  # as in the competition's data
+    assert all(2 <= len(lines) <= 64 for lines in turns)
     assert statistics.median(len(lines) for lines in turns) >= 6
-    assert len({e.topic for e in train}) >= 40
     speakers = [len(set(re.findall(r"#Person\d#", e.dialogue))) for e in train]
-    assert 0.05 < sum(s >= 3 for s in speakers) / len(train) < 0.2
+    assert 0.004 < sum(s >= 3 for s in speakers) / len(train) < 0.02  # real: #Person3# or more in about 1 %
     assert max(speakers) == 7
     text = "\n".join(e.dialogue for e in train)
     assert all(mask in text for mask in MASKS)
     assert not any(sign.search(e.dialogue) for e in train for sign in NOISE_SIGNS.values())
 
 
+def test_shape_is_the_competitions(train: list[Example]) -> None:
+    """Participants' analyses of the real files: dialogues about 400-440 characters and 9.4 turns with a long tail,
+    summaries about 86 characters, #PhoneNumber# in 1.2 % of dialogues and #Address# in 0.65 %, summaries almost
+    never repeating a mask; 6,526 distinct topic strings in 12,457 rows."""
+    chars = [len(e.dialogue) for e in train]
+    assert 380 <= statistics.mean(chars) <= 460 and max(chars) >= 2.5 * statistics.mean(chars)
+    assert 8.5 <= statistics.mean(e.dialogue.count("\n") + 1 for e in train) <= 11
+    assert 70 <= statistics.mean(len(e.summary) for e in train) <= 100
+    share = {tag: sum(tag in e.dialogue for e in train) / len(train) for tag in MASKS}
+    assert 0.006 <= share["#PhoneNumber#"] <= 0.02 and 0.002 <= share["#Address#"] <= 0.012
+    assert all(share[tag] < share["#PhoneNumber#"] for tag in MASKS if tag != "#PhoneNumber#")
+    assert sum(any(tag in e.summary for tag in MASKS) for e in train) <= 0.002 * len(train)
+    assert len({e.topic for e in train}) >= 0.3 * len(train)
+
+
 def test_summaries_only_state_facts_from_the_dialogue(train: list[Example]) -> None:
     for e in train:
         assert e.summary == e.references[0]
         assert len(set(e.references)) == 3
-        assert e.slots, e.fname
         for value in e.slots.values():
             assert value in e.dialogue, (e.fname, value)
         assert all("{" not in r and "  " not in r for r in e.references)
+    assert sum(bool(e.slots) for e in train) >= 0.85 * len(train)  # a complaint's summary may name no slot value
+
+
+def test_annotators_write_mostly_formal_and_agree_as_the_competitions_do() -> None:
+    """Real dev: 356 of 499 summaries in the formal -니다; one reference against the other two about 50-55."""
+    test = generate_split("test", 200, 42)
+    assert 0.6 <= sum(e.summary.endswith("니다.") for e in test) / len(test) <= 0.82
+    assert {e.references[0][-3:] for e in test} >= {"니다.", "했다.", "한다."}
+    for k in range(3):
+        others = [[r for j, r in enumerate(e.references) if j != k] for e in test]
+        assert 45 <= score_corpus([e.references[k] for e in test], others)[0].final <= 58, k
+
+
+def test_a_quarter_of_dev_and_test_are_compositions_training_never_saw() -> None:
+    train = generate_split("train", 2000, 42)
+    held_out = {f"frame:{SITUATIONS[s].name}/{GOALS[g].name}" for s, g in unseen_pairs(42)}
+    seen_sources = {e.scenario for e in train}
+    assert not seen_sources & held_out
+    # compositional: every place and every goal of a held-out pair is in training, only not together
+    assert {s.split("/")[0] for s in held_out} <= {s.split("/")[0] for s in seen_sources}
+    assert {s.split("/")[1] for s in held_out} <= {s.split("/")[1] for s in seen_sources if "/" in s}
+    for split in ("dev", "test"):
+        examples = generate_split(split, 400, 42)
+        assert 0.18 <= sum(e.novelty == "unseen" for e in examples) / len(examples) <= 0.32
+        assert all((e.scenario in held_out) == (e.novelty == "unseen") for e in examples)
 
 
 def test_every_summary_slot_is_spoken_in_every_rendering() -> None:
@@ -145,22 +213,89 @@ def test_josa_agrees_with_the_final_sound(word: str, josa: str, expected: str) -
     assert attach(word, josa) == expected
 
 
-@pytest.mark.parametrize("kind", sorted(NOISE_KINDS))
+@pytest.mark.parametrize("kind", sorted(ALL_KINDS))
 def test_each_noise_kind_leaves_its_sign(kind: str) -> None:
-    dialogue = "#Person1#: 안녕하세요 반가워요.\n#Person2#: 네, 안녕하세요.\n#Person1#: 오늘 날씨 좋네요."
-    noisy = NOISE_KINDS[kind](dialogue, random.Random(0))
+    noisy = ALL_KINDS[kind](DIALOGUE, random.Random(0))
     assert NOISE_SIGNS[kind].search(noisy)
-    assert not NOISE_SIGNS[kind].search(dialogue)
-    assert add_noise(dialogue, random.Random(0)) != dialogue
+    assert not NOISE_SIGNS[kind].search(DIALOGUE)
+    assert add_noise(DIALOGUE, random.Random(0)) != DIALOGUE
 
 
-@pytest.mark.parametrize("rate", [0.0, 1.0])
-def test_noise_rate_controls_raw_rows(tmp_path: Path, rate: float) -> None:
-    out = _write(tmp_path, f"noise{rate}", noise_rate=rate)
-    rows = _rows(out / "train.csv") + _rows(out / "dev.csv") + _rows(out / "test.csv")
+def test_independent_kinds_compose_at_their_rates() -> None:
+    assert add_independent_noise(DIALOGUE, dict.fromkeys(INDEPENDENT_KINDS, 0.0), random.Random(0)) == DIALOGUE
+    both = add_independent_noise(DIALOGUE, {"one_line": 0.0, "trailing_space": 1.0, "jamo_typo": 1.0},
+                                 random.Random(0))
+    assert NOISE_SIGNS["trailing_space"].search(both) and NOISE_SIGNS["jamo_typo"].search(both)
+    one_line = add_independent_noise(DIALOGUE, {"one_line": 1.0, "trailing_space": 1.0, "jamo_typo": 0.0},
+                                     random.Random(0))
+    assert one_line == INDEPENDENT_KINDS["one_line"](DIALOGUE, random.Random(0))  # no line end left to trail a space
+
+
+def test_jamo_typos_only_insert_outside_tags() -> None:
+    for seed in range(50):
+        noisy = INDEPENDENT_KINDS["jamo_typo"](DIALOGUE, random.Random(seed))
+        strays = [c for c in noisy if c in STRAY_JAMO]
+        assert 1 <= len(strays) <= 2
+        assert re.sub(f"[{STRAY_JAMO}]", "", noisy) == DIALOGUE
+        assert TAG.findall(noisy) == TAG.findall(DIALOGUE)
+
+
+@pytest.mark.parametrize("key", [None, *RATE_KEYS])
+def test_each_rate_controls_its_own_raw_rows(tmp_path: Path, key: str | None) -> None:
+    """All rates 0: clean rows; one rate 1, the others 0: every row carries that family's kinds and no other."""
+    rates = dict.fromkeys(RATE_KEYS, 0.0) | ({key: 1.0} if key else {})
+    rows = _dialogue_rows(_write(tmp_path, f"noise_{key}", **rates))
     assert len(rows) == 360 and all(r["dialogue"] for r in rows)
     raw = "\n".join(r["dialogue"] for r in rows)
-    seen = {kind for kind, sign in NOISE_SIGNS.items() if sign.search(raw)}
-    assert seen == (set(NOISE_SIGNS) if rate else set())
-    noisy_rows = sum(any(s.search(r["dialogue"]) for s in NOISE_SIGNS.values()) for r in rows)
-    assert noisy_rows == (len(rows) if rate else 0)
+    expected = RATE_KEYS[key] if key else set()
+    assert {kind for kind, sign in NOISE_SIGNS.items() if sign.search(raw)} == expected
+    noisy_rows = sum(any(NOISE_SIGNS[kind].search(r["dialogue"]) for kind in expected) for r in rows)
+    assert noisy_rows == (len(rows) if key else 0)
+
+
+def test_default_rates_match_the_real_data(tmp_path: Path) -> None:
+    rows = _dialogue_rows(_write(tmp_path, "default"))
+    trailing = [bool(NOISE_SIGNS["trailing_space"].search(r["dialogue"])) for r in rows]
+    assert 0.25 <= sum(trailing) / len(rows) <= 0.33  # the competition: 25-33 %
+    jamo = sum(bool(NOISE_SIGNS["jamo_typo"].search(r["dialogue"])) for r in rows)
+    assert 0 < jamo / len(rows) < 0.05
+    formatting = [any(NOISE_SIGNS[k].search(r["dialogue"]) for k in NOISE_KINDS) for r in rows]
+    assert any(f and t for f, t in zip(formatting, trailing))  # independent: a row may carry both
+
+
+@pytest.mark.parametrize("key", RATE_KEYS)
+def test_rates_must_be_shares(key: str) -> None:
+    with pytest.raises(ConfigError, match=f"{key} must be within"):
+        CorpusConfig(**{key: 1.5})
+
+
+@pytest.mark.parametrize(("verb", "forms"), [
+    ("예약하다", ("예약한다", "예약합니다", "예약했다", "예약했습니다", "예약하고", "예약했고")),
+    ("받아들이다", ("받아들인다", "받아들입니다", "받아들였다", "받아들였습니다", "받아들이고", "받아들였고")),
+    ("사다", ("산다", "삽니다", "샀다", "샀습니다", "사고", "샀고")),
+    ("알려 주다", ("알려 준다", "알려 줍니다", "알려 줬다", "알려 줬습니다", "알려 주고", "알려 줬고")),
+    ("찾다", ("찾는다", "찾습니다", "찾았다", "찾았습니다", "찾고", "찾았고")),
+    ("읽다", ("읽는다", "읽습니다", "읽었다", "읽었습니다", "읽고", "읽었고")),
+    ("살다", ("산다", "삽니다", "살았다", "살았습니다", "살고", "살았고")),
+    ("남기다", ("남긴다", "남깁니다", "남겼다", "남겼습니다", "남기고", "남겼고")),
+])
+def test_conjugation_of_regular_verbs(verb: str, forms: tuple[str, ...]) -> None:
+    assert tuple(conjugate(verb, form) for form in FORMS) == forms
+
+
+def test_written_references_turn_formal() -> None:
+    plain = "#Person1#은 가방을 산다. #Person2#는 영수증을 확인하고 교환해 주기로 했다. 둘은 선물을 받는다. 예정이다."
+    assert formal_sentence_ends(plain) == ("#Person1#은 가방을 삽니다. #Person2#는 영수증을 확인하고 교환해 주기로 "
+                                           "했습니다. 둘은 선물을 받습니다. 예정입니다.")
+
+
+def test_every_frame_predicate_conjugates_and_every_annotator_writes_each_frame() -> None:
+    """Each goal's clauses in every place and every annotator's style: no placeholder left, the register kept."""
+    rng = random.Random(0)
+    for goal in GOALS:
+        for situation in SITUATIONS:
+            frame = compose(situation, goal, rng)
+            for annotator in ANNOTATORS:
+                text = write_facts(frame.facts, annotator)
+                assert "{" not in text and text.endswith("니다." if annotator.formal else "다."), (goal.name, text)
+            assert frame.script.turns and all(v in frame.values for v in frame.spoken)

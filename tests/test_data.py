@@ -1,9 +1,19 @@
 """Raw CSV validation and cleaning: each noise kind is fixed, each bad input is a named error."""
 
+import random
+
 import pytest
 
 from kosum.core.errors import DataError
-from kosum.data.reading import clean_text, read_raw_dir, read_split, references
+from kosum.data.corpus import generate_split
+from kosum.data.corpus.noise import ALL_KINDS, add_independent_noise, add_noise
+from kosum.data.reading import (
+    clean_text,
+    noise_counts,
+    read_raw_dir,
+    read_split,
+    references,
+)
 
 CLEAN = "#Person1#: 안녕하세요.\n#Person2#: 네, 반가워요."
 
@@ -18,6 +28,8 @@ CLEAN = "#Person1#: 안녕하세요.\n#Person2#: 네, 반가워요."
         "#Person1# : 안녕하세요.\n#Person2#:네, 반가워요.",  # speaker-tag spacing
         "# Person1 #: 안녕하세요.\n#person2#: 네, 반가워요.",  # speaker-tag spelling
         "#Person1#: 안녕하세요. \r\n\n#Person2#: 네, 반가워요.\n",  # CRLF, blank lines, trailing space
+        "#Person1#: 안녕하세요. #Person2#: 네, 반가워요.",  # every turn on one line
+        "#Person1#:안녕하세요.#Person2# : 네, 반가워요.",  # one line, odd tag spacing, no space between turns
     ],
 )
 def test_clean_text_fixes_each_noise_kind(noisy):
@@ -27,6 +39,42 @@ def test_clean_text_fixes_each_noise_kind(noisy):
 def test_clean_text_keeps_mask_tags_and_words():
     text = "#Person1#: 제 번호는 #PhoneNumber#이고 주소는 #Address#예요."
     assert clean_text(text) == text
+
+
+def test_a_tag_inside_a_turn_is_not_split():
+    text = "#Person1#: #Person2#에게 물어봐. #Person2#는 알 거야.\n#Person2#: 응, #Person1#는 몰라?"
+    assert clean_text(text) == text
+    assert clean_text(text.replace("\n", " ")) == text
+    assert noise_counts(text.replace("\n", " "))["one_line_turns"] == 1
+
+
+# Which count of `noise_counts` each injected kind raises.
+COUNTED_AS = {"literal_newline": "literal_newline", "br_newline": "br_tag", "double_space": "repeated_spaces",
+              "tag_spacing": "speaker_tag_spacing", "one_line": "one_line_turns",
+              "trailing_space": "space_before_newline", "jamo_typo": "stray_jamo"}
+DIALOGUES = [e.dialogue for e in generate_split("dev", 60, 42)]
+
+
+def test_every_kind_is_counted():
+    assert set(COUNTED_AS) == set(ALL_KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(COUNTED_AS))
+def test_clean_text_undoes_each_injected_kind_and_counts_it(kind):
+    rng = random.Random(0)
+    for dialogue in DIALOGUES:
+        assert not any(noise_counts(dialogue).values())
+        noisy = ALL_KINDS[kind](dialogue, rng)
+        # a typo cannot be corrected without knowing the word: kept, only counted
+        assert clean_text(noisy) == (noisy if kind == "jamo_typo" else dialogue)
+        assert noise_counts(noisy)[COUNTED_AS[kind]] > 0
+
+
+def test_clean_text_undoes_the_kinds_combined():
+    rng = random.Random(0)
+    rates = {"one_line": 0.3, "trailing_space": 1.0, "jamo_typo": 0.0}
+    for dialogue in DIALOGUES:
+        assert clean_text(add_independent_noise(add_noise(dialogue, rng), rates, rng)) == dialogue
 
 
 def write(path, text, encoding="utf-8"):
@@ -87,10 +135,13 @@ def test_references_collect_every_answer(tmp_path):
 
 
 def test_cleanup_is_counted(tmp_path):
-    path = write(tmp_path / "dev.csv", 'fname,dialogue,summary\ndev_0,"#Person1# : 네.<br>#Person2#: 응.\\n#Person1#: 그래.",요약\n')
+    dialogue = "#Person1# : 네ㅋ.<br>#Person2#: 응. \n#Person1#: 그래.\\n#Person2#: 좋아. #Person1#: 알았어."
+    path = write(tmp_path / "dev.csv", f'fname,dialogue,summary\ndev_0,"{dialogue}",요약\n')
     split = read_split(path, "dev")
-    assert split.fixes == {"literal_newline": 1, "br_tag": 1, "speaker_tag_spacing": 1, "repeated_spaces": 0}
-    assert split.frame["dialogue"][0] == "#Person1#: 네.\n#Person2#: 응.\n#Person1#: 그래."
+    assert split.fixes == {"literal_newline": 1, "br_tag": 1, "speaker_tag_spacing": 1, "repeated_spaces": 0,
+                           "space_before_newline": 1, "one_line_turns": 1, "stray_jamo": 1}
+    assert split.frame["dialogue"][0] == ("#Person1#: 네ㅋ.\n#Person2#: 응.\n#Person1#: 그래.\n#Person2#: 좋아.\n"
+                                          "#Person1#: 알았어.")
 
 
 @pytest.mark.parametrize("name", ["train.csv", "dev.csv", "test.csv"])

@@ -11,7 +11,11 @@ from kosum.core.config.decode import DecodeConfig
 from kosum.core.errors import DataError
 from kosum.data.reading import read_processed
 from kosum.evaluation.leaderboard import aligned_predictions
-from kosum.models.generation import clean_summary, length_sorted_batches, load_summarizer
+from kosum.models.generation import (
+    clean_summary,
+    length_sorted_batches,
+    load_summarizer,
+)
 from kosum.models.loading import precision_for
 from kosum.models.seq2seq_inputs import encoder_ids, seq2seq_example
 from kosum.models.training import trainer as training
@@ -83,7 +87,8 @@ def test_evaluate_scores_model_and_lead(workspace, trained, tmp_path):
     board = (metrics / "leaderboard.md").read_text()
     assert "| lead |" in board and "| kobart |" in board
     samples = pd.read_csv(metrics / "samples/kobart_dev.csv")
-    assert list(samples.columns) == ["fname", "rouge1", "rouge2", "rougeL", "prediction_chars"] and len(samples) == 16
+    columns = ["fname", "rouge1", "rouge2", "rougeL", "prediction_chars", "novelty"]  # novelty: the corpus's novelty.csv
+    assert list(samples.columns) == columns and len(samples) == 16
     assert (live / "curves.png").read_bytes()[:4] == b"\x89PNG"  # written by the training run
     table = pd.read_csv(metrics / "plots" / "scores.csv")
     assert set(table["model"]) == {"lead", "kobart"} and "dev_rouge1" in table.columns

@@ -5,7 +5,11 @@ Decisions a user should know (also in the README):
   an unknown `*.csv` in the raw folder, a file that is not UTF-8, an empty or whitespace-only dialogue, a duplicate
   `fname`, an empty summary in train/dev or in the test answers.
 - Clean-up (silently fixed, counted in `stats.json`): a literal `\\n` or `<br>` in place of a newline, runs of
-  spaces, speaker-tag spelling (`#Person1# :`, `# Person1 #:`, `#person1#:` become `#Person1#: `), blank lines.
+  spaces, spaces before a line break, speaker-tag spelling (`#Person1# :`, `# Person1 #:`, `#person1#:` become
+  `#Person1#: `), blank lines, a dialogue with every turn on one line (split so each turn starts a line; only a tag
+  followed by a colon starts a turn, so `#Person2#에게` inside a turn stays).
+- Kept but counted in `stats.json`: stray compatibility jamo (`ㅋ`, `ㅜ`) typed into words; a typo cannot be
+  corrected without knowing the word.
 """
 
 from __future__ import annotations
@@ -38,32 +42,49 @@ SPLITS: dict[str, SplitSpec] = {
         ("fname", "summary_1"), ("summary_2", "summary_3"), ("summary_1",), must_exist=False
     ),
     "sample_submission": SplitSpec(("fname",), ("summary",), must_exist=False),
+    # which dev/test dialogues come from a scenario never seen in training (`seen` | `unseen`); the embedded corpus
+    # writes it, the competition has none
+    "novelty": SplitSpec(("fname", "novelty"), (), ("novelty",), must_exist=False),
 }
 TEXT_COLUMNS = ("dialogue", "summary", "summary_1", "summary_2", "summary_3")
 
 _LITERAL_NEWLINE = re.compile(r"\\n|<br\s*/?>", re.IGNORECASE)
 _SPEAKER = re.compile(r"#\s*[Pp]erson\s*(\d+)\s*#[ \t]*:[ \t]*")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]{2,}")
+_SPACE_BEFORE_NEWLINE = re.compile(r"[ \t\u00a0\u3000]+\n")
+# a turn's tag after other text on its line: a one-line dialogue (a tag with no colon is a mention, not a turn)
+_TURN_MID_LINE = re.compile(r"(?<=\S)[ \t\u00a0\u3000]*" + _SPEAKER.pattern)
+_JAMO = re.compile(r"[\u3131-\u318e]")  # Hangul compatibility jamo: never part of a composed syllable
 
 
 def clean_text(text: str) -> str:
     """Undo the formatting noise of the real data while keeping every word and tag."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _LITERAL_NEWLINE.sub("\n", text)
-    text = _SPEAKER.sub(lambda m: f"#Person{m.group(1)}#: ", text)
+    text = _newlines(text)
+    # every turn's tag starts a line: re-splits one-line dialogues; the blank lines this leaves are dropped below
+    text = _SPEAKER.sub(lambda m: f"\n#Person{m.group(1)}#: ", text)
     text = _SPACES.sub(" ", text)
     lines = (line.strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
 def noise_counts(text: str) -> dict[str, int]:
-    """How many of each noise kind `clean_text` fixes in `text` (reported in stats.json)."""
+    """How many of each noise kind `clean_text` fixes (or, for stray jamo, keeps) in `text` (reported in
+    stats.json)."""
+    lines = _newlines(text)
     return {
         "literal_newline": len(re.findall(r"\\n", text)),
         "br_tag": len(re.findall(r"<br\s*/?>", text, re.IGNORECASE)),
         "speaker_tag_spacing": sum(m.group(0) != f"#Person{m.group(1)}#: " for m in _SPEAKER.finditer(text)),
         "repeated_spaces": len(_SPACES.findall(text)),
+        "space_before_newline": len(_SPACE_BEFORE_NEWLINE.findall(lines)),
+        "one_line_turns": len(_TURN_MID_LINE.findall(lines)),
+        "stray_jamo": len(_JAMO.findall(text)),
     }
+
+
+def _newlines(text: str) -> str:
+    """Every spelling of a line break (CRLF, CR, a literal `\\n`, `<br>`) as one `\\n`."""
+    return _LITERAL_NEWLINE.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Scoring prediction files against references, the lead baseline floor, and the leaderboard.
+"""Scoring prediction files against references, the lead baseline floor, the human agreement, and the leaderboard.
 
 Why strict ids: a prediction file with missing, extra or duplicate `fname`s would otherwise be scored on a subset
 and look better (or worse) than it is; kosum refuses to score it and names the offending ids.
@@ -12,15 +12,28 @@ from pathlib import Path
 import pandas as pd
 
 from kosum.core.errors import DataError
-from kosum.core.io import CANDIDATES, PREDICTION_FILES, atomic_path, write_csv, write_json
+from kosum.core.io import (
+    CANDIDATES,
+    PREDICTION_FILES,
+    atomic_path,
+    write_csv,
+    write_json,
+)
 from kosum.data.reading import read_processed, references
+from kosum.evaluation.agreement import human_row
+from kosum.evaluation.novelty import novelty_table, read_novelty, with_novelty
 from kosum.evaluation.oracle import oracle
 from kosum.evaluation.plots import write_plots
+from kosum.evaluation.samples import sample_table
 from kosum.scoring.rouge import RougeScores, metrics_dict, score_corpus
 
 SHOWN_IDS = 5  # offending fnames listed in an error message
 LEAD = "lead"
 ENSEMBLE = "ensemble"
+HUMAN = "human"
+DATA_ONLY = (LEAD, HUMAN)  # rows that depend on the data alone, not on any model
+HUMAN_NOTE = ("`human`: the annotators' agreement: each reference scored like a prediction against the other "
+              "references of its dialogue (with three annotators: against the other two), averaged over them.")
 Scores = dict[str, dict[str, float]]  # split -> metric -> value
 
 
@@ -56,16 +69,7 @@ def lead_summary(dialogue: str, max_chars: int) -> str:
 def score_split(predictions: list[str], refs: list[list[str]], fnames: list[str]) -> tuple[RougeScores, pd.DataFrame]:
     """Corpus scores and the per-sample table (`fname`, R1, R2, RL, prediction length) for error analysis."""
     total, per_sample = score_corpus(predictions, refs)
-    table = pd.DataFrame(
-        {
-            "fname": fnames,
-            "rouge1": [s.rouge1 for s in per_sample],
-            "rouge2": [s.rouge2 for s in per_sample],
-            "rougeL": [s.rougeL for s in per_sample],
-            "prediction_chars": [len(p) for p in predictions],
-        }
-    )
-    return total, table
+    return total, sample_table(fnames, per_sample).assign(prediction_chars=[len(p) for p in predictions])
 
 
 def reference_sets(data_dir: Path) -> dict[str, tuple[pd.DataFrame, list[list[str]]]]:
@@ -79,9 +83,15 @@ def reference_sets(data_dir: Path) -> dict[str, tuple[pd.DataFrame, list[list[st
     return sets
 
 
-def leaderboard(results: dict[str, dict[str, dict[str, float]]]) -> str:
-    """A markdown table of every model's scores per split, best dev `final` first."""
-    rows = sorted(results.items(), key=lambda item: -item[1]["dev"]["final"])
+def ranked(results: dict[str, Scores]) -> list[str]:
+    """The leaderboard's row order: the human row (it has no dev score) first, then best dev `final` first."""
+    models = sorted((m for m in results if m != HUMAN), key=lambda m: -results[m]["dev"]["final"])
+    return [HUMAN, *models] if HUMAN in results else models
+
+
+def leaderboard(results: dict[str, Scores]) -> str:
+    """A markdown table of every model's scores per split, ranked, and what the human row is where it is there."""
+    rows = [(model, results[model]) for model in ranked(results)]
     splits = sorted({split for _, scores in rows for split in scores})
     header = "| model | " + " | ".join(f"{s} R1 | {s} R2 | {s} RL | {s} final" for s in splits) + " |"
     lines = [header, "|---" * (1 + 4 * len(splits)) + "|"]
@@ -91,6 +101,8 @@ def leaderboard(results: dict[str, dict[str, dict[str, float]]]) -> str:
             m = scores.get(split)
             cells += [f"{m['rouge1']:.4f}", f"{m['rouge2']:.4f}", f"{m['rougeL']:.4f}", f"{m['final']:.2f}"] if m else ["-"] * 4
         lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    if HUMAN in results:
+        lines += ["", HUMAN_NOTE]
     return "\n".join(lines) + "\n"
 
 
@@ -118,28 +130,37 @@ def lead_length(data_dir: Path) -> int:
 
 def evaluate_all(data_dir: Path, predictions_dir: Path, models: tuple[str, ...],
                  ensemble_dir: Path | None = None) -> dict[str, tuple[Scores, dict]]:
-    """The lead baseline, every model in `models` (folders under `predictions_dir`) and the ensemble, in that order."""
+    """The lead baseline, every model in `models` (folders under `predictions_dir`), the ensemble and the human row
+    where it applies, in that order; with `novelty.csv`, every per-sample table gains a `novelty` column."""
     sets, lead_chars = reference_sets(data_dir), lead_length(data_dir)
+    novelty = read_novelty(data_dir)  # first: a bad file fails before minutes of scoring
     results = {LEAD: evaluate_model(None, sets, lead_chars)}
     for model in models:
         results[model] = evaluate_model(predictions_dir / model, sets, lead_chars)
     if ensemble_dir is not None:
         results[ENSEMBLE] = evaluate_model(ensemble_dir, sets, lead_chars)
-    return results
+    human = human_row(sets)
+    if human is not None:
+        results[HUMAN] = human
+    if novelty is None:
+        return results
+    return {model: (scores, {split: with_novelty(table, novelty) for split, table in tables.items()})
+            for model, (scores, tables) in results.items()}
 
 
 def final_scores(results: dict[str, Scores]) -> dict[str, dict[str, float]]:
     """The DVC metrics: each model's `final` per split, and nothing else, so `dvc exp show` stays narrow. The lead
-    baseline is left out: it depends on the data alone, so in `dvc exp show` it would be two constant columns."""
+    baseline and the human row are left out: they depend on the data alone, so in `dvc exp show` they would be
+    constant columns."""
     return {model: {f"{split}_final": scores[split]["final"] for split in scores}
-            for model, scores in results.items() if model != LEAD}
+            for model, scores in results.items() if model not in DATA_ONLY}
 
 
 def ensemble_report(scores: dict[str, Scores], ensemble_dir: Path, data_dir: Path) -> dict[str, object]:
     """`metrics/ensemble.json`: the ensemble against the best single model (by test, else dev), its margin, and the
     dev oracle (the best candidate of each dialogue by its reference): the headroom of any selection."""
     split = "test" if "test" in scores[ENSEMBLE] else "dev"
-    singles = {m: s for m, s in scores.items() if m not in (LEAD, ENSEMBLE)}
+    singles = {m: s for m, s in scores.items() if m not in (*DATA_ONLY, ENSEMBLE)}
     best = max(singles, key=lambda m: singles[m][split]["final"])
     dev, refs = reference_sets(data_dir)["dev"]
     pool = read_processed(ensemble_dir / CANDIDATES)
@@ -155,13 +176,17 @@ def ensemble_report(scores: dict[str, Scores], ensemble_dir: Path, data_dir: Pat
 
 
 def write_evaluation(results: dict[str, tuple[Scores, dict]], metrics_dir: Path) -> None:
-    """`scores.json` (DVC metrics), `leaderboard.md` (R1/R2/RL too), `samples/` and `plots/` under `metrics_dir`."""
+    """`scores.json` (DVC metrics), `leaderboard.md` (R1/R2/RL too, and the seen / unseen table where the tables
+    carry novelty), `samples/` and `plots/` under `metrics_dir`. The human row, which scores no prediction and has
+    no dev score to rank by, is in the leaderboard only."""
     scores = {model: split_scores for model, (split_scores, _) in results.items()}
+    predicted = {model: result for model, result in results.items() if model != HUMAN}
     write_json(final_scores(scores), metrics_dir / "scores.json")
     with atomic_path(metrics_dir / "samples") as tmp:
-        for model, (_, tables) in results.items():
+        for model, (_, tables) in predicted.items():
             for split, table in tables.items():
                 write_csv(table, tmp / f"{model}_{split}.csv")
+    breakdown = novelty_table({model: tables for model, (_, tables) in results.items()}, ranked(scores))
     with atomic_path(metrics_dir / "leaderboard.md") as tmp:
-        tmp.write_text(leaderboard(scores), encoding="utf-8")
-    write_plots(scores, metrics_dir / "plots")
+        tmp.write_text(leaderboard(scores) + (f"\n{breakdown}" if breakdown else ""), encoding="utf-8")
+    write_plots({model: split_scores for model, (split_scores, _) in predicted.items()}, metrics_dir / "plots")

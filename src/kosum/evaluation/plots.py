@@ -12,10 +12,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only: no display on a server or in CI
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from kosum.core.io import atomic_path, write_csv  # noqa: E402
+from kosum.core.io import atomic_path, write_csv
 
 SPLITS = ("dev", "test")
 

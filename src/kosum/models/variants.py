@@ -11,20 +11,13 @@ candidates do not depend on batch order.
 from __future__ import annotations
 
 import random
-import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from kosum.core.errors import ConfigError
-from kosum.data.corpus.josa import attach, forms
+from kosum.data.corpus.josa import retag
 
-FIRST, SECOND = "#Person1#", "#Person2#"
-_TAGS = re.compile(re.escape(FIRST) + "|" + re.escape(SECOND))
-# The particles a swap re-agrees, as (after a consonant, after a vowel): #Person1# reads 원 (final consonant),
-# #Person2# 투 (none); the forms come from the corpus's own agreement rules (kosum.data.corpus.josa).
-_PARTICLES = tuple(forms(p) for p in ("이랑", "은", "을", "과", "이"))
-_TAG_PARTICLE = re.compile("(" + _TAGS.pattern + ")(" + "|".join(p for pair in _PARTICLES for p in pair) + ")")
 # Everyday words of the corpus and a synonym each (the `synonym` ablation).
 SYNONYMS = {"지금": "이제", "정말": "진짜", "조금": "약간", "빨리": "얼른", "같이": "함께", "괜찮아요": "좋아요",
             "내일": "다음 날", "오늘": "금일", "아마": "어쩌면", "그럼": "그러면"}
@@ -41,14 +34,9 @@ class InputVariant:
 
 
 def swap_tags(text: str) -> str:
-    """#Person1# <-> #Person2#, with each following particle in the form the new tag's reading takes."""
-    swapped = _TAGS.sub(lambda m: SECOND if m.group(0) == FIRST else FIRST, text)
-    return _TAG_PARTICLE.sub(lambda m: m.group(1) + _particle_for(m.group(1), m.group(2)), swapped)
-
-
-def _particle_for(tag: str, particle: str) -> str:
-    consonant_form = next(pair[0] for pair in _PARTICLES if particle in pair)
-    return attach(tag, consonant_form)[len(tag):]
+    """#Person1# <-> #Person2#, with each following particle in the form the new tag's reading takes (#Person1# reads
+    원, a final consonant; #Person2# 투, none; the corpus's own agreement rules)."""
+    return retag(text, {1: 2, 2: 1})
 
 
 def _rng(dialogue: str) -> random.Random:

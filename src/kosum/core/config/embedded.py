@@ -21,12 +21,17 @@ class CorpusConfig:
     n_train: int = 2000  # the competition has 12457
     n_dev: int = 200
     n_test: int = 200
-    noise_rate: float = 0.05  # share of raw rows carrying the real data's formatting noise
+    noise_rate: float = 0.05  # share of raw rows with a literal \n, <br>, doubled spaces or odd tag spacing
+    # each drawn on its own, independently of noise_rate (a row may have several), at the real data's share
+    trailing_space_rate: float = 0.3  # a space before some or all line breaks (real: 25-33 %)
+    one_line_rate: float = 0.005  # every turn on one line, joined by spaces
+    jamo_typo_rate: float = 0.02  # one or two stray jamo (ㅋ, ㅎ, ㅜ...) typed into words
 
     def __post_init__(self) -> None:
         for key in ("n_train", "n_dev", "n_test"):
             check(getattr(self, key) >= 1, f"{key} must be at least 1.")
-        check(0.0 <= self.noise_rate <= 1.0, "noise_rate must be within [0, 1].")
+        for key in ("noise_rate", "trailing_space_rate", "one_line_rate", "jamo_typo_rate"):
+            check(0.0 <= getattr(self, key) <= 1.0, f"{key} must be within [0, 1].")
 
 
 @dataclass(frozen=True)

@@ -1,44 +1,64 @@
-"""Assembling examples from scenarios: small talk, extra group members, references, splits.
+"""Assembling examples: compositional frames and hand-written scenarios, small talk, masks, annotators, splits.
 
 Design choices:
 - One RNG stream per split, seeded by the string f"{seed}:{split}" (never `hash()`, which is salted per process),
   so dev and test do not change when `n_train` does.
-- Topic first, then a variant within it, so topics are balanced however many variants each has.
-- About 10% of dialogues are group talks (3-7 speakers); members beyond the scenario's roles only agree, at the end.
-- Small talk goes only at the scenario's breaks, the opening and the closing, so it never splits a question from
-  its answer; its amount varies dialogue length from 2 to 40 turns (most 6-20).
+- Most dialogues come from frames (a goal in a place: `kosum.data.corpus.frames`), the rest from the hand-written
+  scenarios (topic first, then a variant, so topics are balanced however many variants each has).
+- A quarter of the (place, goal) pairs never occur in training; about a quarter of dev and test dialogues come from
+  them (novelty `unseen`), so those scores measure summarizing a conversation the model has not seen made.
+- Summaries come from annotators (`kosum.data.corpus.styles`): three different ones per dialogue; train and dev keep
+  the first, test keeps all three as its references.
+- About 1 % of dialogues are group talks (3-7 speakers), as in the competition; members beyond the scenario's roles
+  only agree, at the end.
+- Small talk goes only at the script's breaks, the opening and the closing, so it never splits a question from its
+  answer; its amount sets dialogue length (a long tail up to 40 turns).
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cache
 
 from kosum.data.corpus import smalltalk
+from kosum.data.corpus.frames import GOALS, SITUATIONS, compose
+from kosum.data.corpus.josa import retag
+from kosum.data.corpus.masks import add_masks
 from kosum.data.corpus.scenario import BREAK, Scenario, choose_slots, fill, placeholders
 from kosum.data.corpus.scenarios import SCENARIOS
+from kosum.data.corpus.styles import draw_annotators, rewrite_reference, write_facts
 
 SPLITS = ("train", "dev", "test")
-MAX_TURNS = 40
-GROUP_SHARE = 0.1
+MAX_TURNS = 64
+GROUP_SHARE = 0.01
+# Of seen dialogues; the rest are hand-written scenarios, whose own masked turns then give about the real share of
+# masks (#PhoneNumber# in 5.8 % of them, 1.2 % overall)
+FRAME_SHARE = 0.8
+UNSEEN_PAIRS = 0.25     # of (place, goal) pairs, held out of training
+UNSEEN_SHARE = 0.25     # of dev and test dialogues, drawn from the held-out pairs
 OPTIONAL_DROP = 0.35
+ASIDE_RATE = 0.6        # core turns that also carry an aside (smalltalk.ASIDES)
 # Small-talk exchanges (2 turns each) per dialogue, and how often each count is drawn.
-SMALL_TALK_COUNTS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 13)
-SMALL_TALK_WEIGHTS = (20, 26, 20, 13, 8, 5, 4, 2, 2, 1)
+SMALL_TALK_COUNTS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 13, 20)
+SMALL_TALK_WEIGHTS = (30, 28, 17, 10, 6, 4, 2.5, 1.5, 1, 0.5, 0.3)
 
 Line = tuple[int, str]
+Pair = tuple[int, int]  # (situation index, goal index)
 
 
 @dataclass(frozen=True)
 class Example:
-    """A clean dialogue with its three reference summaries; raw-data noise is added only when writing CSVs."""
+    """A clean dialogue with its three annotators' summaries; raw-data noise is added only when writing CSVs."""
 
     fname: str
     dialogue: str
     summary: str
     topic: str
     references: tuple[str, str, str]
-    slots: dict[str, str]  # every slot value the references use; each occurs verbatim in the dialogue
+    slots: dict[str, str]  # slot values the references use that the dialogue says verbatim
+    novelty: str = "seen"  # "unseen": from a (place, goal) pair never in training
+    scenario: str = ""  # where it came from: "frame:<place>/<goal>" or "scenario:<topic>", for error analysis
 
 
 def _by_topic(scenarios: tuple[Scenario, ...]) -> tuple[tuple[Scenario, ...], ...]:
@@ -50,24 +70,51 @@ _PAIR_POOL = _by_topic(tuple(s for s in SCENARIOS if s.speakers == 2))
 _GROUP_POOL = _by_topic(tuple(s for s in SCENARIOS if s.speakers > 2))
 
 
+@cache
+def unseen_pairs(seed: int) -> frozenset[Pair]:
+    """The (situation, goal) pairs held out of training for this corpus seed."""
+    pairs = [(s, g) for s in range(len(SITUATIONS)) for g in range(len(GOALS))]
+    return frozenset(random.Random(f"{seed}:unseen").sample(pairs, round(len(pairs) * UNSEEN_PAIRS)))
+
+
 def generate_split(split: str, n: int, seed: int) -> list[Example]:
     """`n` examples named `{split}_0`.. ; the same (split, n, seed) always gives the same examples."""
     if split not in SPLITS:
         raise ValueError(f"Unknown split {split!r}; choose one of {list(SPLITS)}.")
     rng = random.Random(f"{seed}:{split}")
-    return [_example(f"{split}_{i}", rng) for i in range(n)]
+    held_out = unseen_pairs(seed)
+    pairs = sorted(held_out), sorted({(s, g) for s in range(len(SITUATIONS)) for g in range(len(GOALS))} - held_out)
+    return [_example(f"{split}_{i}", split != "train" and rng.random() < UNSEEN_SHARE, pairs, rng) for i in range(n)]
 
 
-def _example(fname: str, rng: random.Random) -> Example:
-    pool = _GROUP_POOL if rng.random() < GROUP_SHARE else _PAIR_POOL
-    sc = rng.choice(rng.choice(pool))
-    values = choose_slots(sc, rng)
-    segments = _core_segments(sc, values, rng)
-    lines = _with_small_talk(sc, segments, rng)
+def _example(fname: str, unseen: bool, pairs: tuple[list[Pair], list[Pair]], rng: random.Random) -> Example:
+    annotators = draw_annotators(rng)
+    if unseen or (rng.random() >= GROUP_SHARE and rng.random() < FRAME_SHARE):
+        s, g = rng.choice(pairs[0] if unseen else pairs[1])
+        frame = compose(SITUATIONS[s], GOALS[g], rng)
+        sc, values, spoken = frame.script, frame.values, frame.spoken
+        references = tuple(write_facts(frame.facts, a) for a in annotators)
+        source = f"frame:{SITUATIONS[s].name}/{GOALS[g].name}"
+    else:
+        sc = rng.choice(rng.choice(_GROUP_POOL if rng.random() < GROUP_SHARE / (1 - FRAME_SHARE) else _PAIR_POOL))
+        values = choose_slots(sc, rng)
+        written = tuple(fill(t, values) for t in sc.summaries)
+        references = tuple(rewrite_reference(written, a) for a in annotators)
+        used = sorted(set().union(*(placeholders(t) for t in sc.summaries)))
+        spoken = {k: values[k] for k in used}
+        source = f"scenario:{sc.topic}"
+    lines = _with_small_talk(sc, _core_segments(sc, values, rng), rng)
+    lines = add_masks(lines, sc.register == "casual", sc.speakers, sc.staff if sc.register == "service" else None, rng)
+    if lines[0][0] != 1:
+        lines, references = _person1_first(lines, references)
     dialogue = "\n".join(f"#Person{speaker}#: {text}" for speaker, text in lines)
-    references = tuple(fill(t, values) for t in sc.summaries)
-    used = sorted(set().union(*(placeholders(t) for t in sc.summaries)))
-    return Example(fname, dialogue, references[0], sc.topic, references, {k: values[k] for k in used})
+    return Example(fname, dialogue, references[0], sc.topic, references, spoken, "unseen" if unseen else "seen", source)
+
+
+def _person1_first(lines: list[Line], references: tuple[str, ...]) -> tuple[list[Line], tuple[str, ...]]:
+    """The first speaker and #Person1# swapped, so that #Person1# speaks first as in the competition's data."""
+    swap = {lines[0][0]: 1, 1: lines[0][0]}
+    return [(swap.get(s, s), text) for s, text in lines], tuple(retag(r, swap) for r in references)
 
 
 def _core_segments(sc: Scenario, values: dict[str, str], rng: random.Random) -> list[list[Line]]:
@@ -83,8 +130,18 @@ def _core_segments(sc: Scenario, values: dict[str, str], rng: random.Random) -> 
                 keep = rng.random() >= OPTIONAL_DROP
             previous_optional = turn.optional
             if keep or not turn.optional:
-                segments[-1].append((turn.speaker, fill(rng.choice(turn.lines), values)))
+                text = fill(rng.choice(turn.lines), values)
+                segments[-1].append((turn.speaker, _with_aside(sc, turn.speaker, text, rng)))
     return [s for s in segments if s]
+
+
+def _with_aside(sc: Scenario, speaker: int, text: str, rng: random.Random) -> str:
+    """In service talk, now and then an aside before a question or after a statement, in the speaker's role (friends'
+    asides fitted too few of their turns to be added blindly)."""
+    if sc.register != "service" or rng.random() >= ASIDE_RATE:
+        return text
+    aside = rng.choice(smalltalk.ASIDES["S" if speaker == sc.staff else "C"])
+    return f"{aside} {text}" if text.endswith("?") else f"{text} {aside}"
 
 
 def _with_small_talk(sc: Scenario, segments: list[list[Line]], rng: random.Random) -> list[Line]:

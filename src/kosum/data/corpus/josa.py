@@ -63,3 +63,22 @@ def attach(word: str, josa: str) -> str:
 def forms(josa: str) -> tuple[str, str]:
     """`josa` (its after-consonant form) as written after a consonant and after a vowel: 은 -> (은, 는)."""
     return josa, attach("가", josa)[1:]
+
+
+_RETAGGED = ("이랑", "으로", "은", "을", "과", "이")  # particles that follow a speaker tag and change with its reading
+_TAG_PARTICLE = re.compile(r"#Person(\d)#(" + "|".join(f for josa in _RETAGGED for f in (josa, attach("가", josa)[1:]))
+                           + ")?")
+
+
+def retag(text: str, mapping: dict[int, int]) -> str:
+    """Speaker tags renumbered by `mapping` (e.g. {1: 2, 2: 1}), each particle after a tag re-attached in the form
+    the new tag's reading takes (#Person1#은 -> #Person2#는)."""
+
+    def sub(m: re.Match[str]) -> str:
+        number, particle = int(m.group(1)), m.group(2)
+        tag = f"#Person{mapping.get(number, number)}#"
+        if not particle:
+            return tag
+        return attach(tag, next(josa for josa in _RETAGGED if particle in (josa, attach("가", josa)[1:])))
+
+    return _TAG_PARTICLE.sub(sub, text)

@@ -2,7 +2,8 @@
 
 Why: `kosum.data.reading` must clean exactly these artefacts before training, and it can only be tested against data that
 has them. Each kind is a named function so tests can apply it alone; each changes at least one spot when the
-dialogue has one to change.
+dialogue has one to change. Two families, as in the real data: the newline/space/tag noise of `NOISE_KINDS` (one or
+two kinds on a `noise_rate` share of rows) and the `INDEPENDENT_KINDS`, each drawn at its own rate on any row.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Callable
 from kosum.core.tags import SPEAKER
 
 _TAG = re.compile(rf"({SPEAKER}): ")
-
+_SYLLABLE = re.compile(r"[가-힣]")
+STRAY_JAMO = "ㅋㅎㅇㅜㅠㄱ"  # compatibility jamo the real data's translators left in
 
 
 def _some(positions: list[int], rng: random.Random) -> set[int]:
@@ -73,4 +75,52 @@ def add_noise(dialogue: str, rng: random.Random) -> str:
     """Apply one or two noise kinds, chosen at random, to a clean dialogue."""
     for name in rng.sample(sorted(NOISE_KINDS), rng.choice((1, 1, 2))):
         dialogue = NOISE_KINDS[name](dialogue, rng)
+    return dialogue
+
+
+def one_line(dialogue: str, rng: random.Random) -> str:
+    """Every turn on one line, joined by a single space (`#Person1#: 안녕. #Person2#: 응.`)."""
+    return dialogue.replace("\n", " ")
+
+
+def trailing_spaces(dialogue: str, rng: random.Random) -> str:
+    """A space before every line break, or before some of them (`...요. ` then the break)."""
+    if rng.random() < 0.5:
+        return dialogue.replace("\n", " \n")
+    return _replace_some(dialogue, "\n", " \n", rng)
+
+
+def jamo_typos(dialogue: str, rng: random.Random) -> str:
+    """One or two stray jamo right after a Hangul syllable: at a word's end (`좋아요ㅋ`) or inside it (`안ㅇ녕`).
+
+    Inserted, never replacing a letter, so the word stays readable as in the real data; after a syllable only, so
+    never inside an ASCII `#...#` tag.
+    """
+    spots = [m.end() for m in _SYLLABLE.finditer(dialogue)]
+    if not spots:
+        return dialogue
+    for spot in sorted(rng.sample(spots, min(len(spots), rng.choice((1, 2)))), reverse=True):
+        dialogue = dialogue[:spot] + rng.choice(STRAY_JAMO) + dialogue[spot:]
+    return dialogue
+
+
+# In this order: a one-line dialogue has no line end left for a trailing space.
+INDEPENDENT_KINDS: dict[str, Callable[[str, random.Random], str]] = {
+    "one_line": one_line,
+    "trailing_space": trailing_spaces,
+    "jamo_typo": jamo_typos,
+}
+ALL_KINDS = {**NOISE_KINDS, **INDEPENDENT_KINDS}  # every kind by name, to apply one alone
+
+
+def add_independent_noise(dialogue: str, rates: dict[str, float], rng: random.Random) -> str:
+    """Apply each of `INDEPENDENT_KINDS` with its own probability `rates[kind]`.
+
+    Takes the same number of draws from `rng` for every dialogue (the kinds get a generator of their own, seeded from
+    it), so which rows carry a kind depends on the seed and the row alone, not on the text of the rows before it.
+    """
+    chosen = [name for name in INDEPENDENT_KINDS if rng.random() < rates[name]]
+    own = random.Random(rng.random())
+    for name in chosen:
+        dialogue = INDEPENDENT_KINDS[name](dialogue, own)
     return dialogue

@@ -39,7 +39,7 @@ class Scenario:
     register: Register
     slots: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...]
     turns: tuple[Turn | str, ...]
-    summaries: tuple[str, str, str]
+    summaries: tuple[str, ...]  # three references; empty for a frame's script (its facts are written by styles)
     staff: int = 2  # in service scenarios, the speaker serving the other (picks which small-talk line fits whom)
 
     @property

@@ -94,3 +94,14 @@ REACTIONS = {
                "좋은 생각이네요.", "저도 그날 괜찮아요."),
     "casual": ("나도 좋아!", "찬성!", "오, 괜찮은데?", "난 아무 때나 괜찮아.", "그래, 그렇게 하자.", "나도 갈래!"),
 }
+
+# Asides: a sentence added to a core turn that states no fact (the real data's turns are long, about 45 characters,
+# while a script's turn says one thing): what the customer (C) or the staff (S) of a service talk may add.
+ASIDES = {
+    "C": ("제가 이런 건 처음이라서요.", "요즘 일이 많아서 정신이 하나도 없네요.", "사실 어제부터 계속 신경이 쓰였거든요.",
+          "말씀 들으니까 좀 안심이 되네요.", "잠깐만요, 제가 메모 좀 해 둘게요.", "이번엔 꼭 제대로 하고 싶어서요.",
+          "친구가 여기가 괜찮다고 해서 왔어요.", "아까 전화로도 잠깐 여쭤봤었는데요."),
+    "S": ("요즘 찾으시는 분들이 정말 많아요.", "저희도 최대한 맞춰 드리려고 해요.", "자주 물어보시는 부분이에요.",
+          "불편하신 점은 언제든 말씀해 주세요.", "제가 한 번 더 꼼꼼하게 확인해 볼게요.", "기다리게 해 드려서 죄송합니다.",
+          "요즘 이 시기에는 늘 바빠서요."),
+}

@@ -15,11 +15,12 @@ from pathlib import Path
 from kosum.core.config.embedded import CorpusConfig
 from kosum.core.io import atomic_path
 from kosum.data.corpus.generate import Example, generate_split
-from kosum.data.corpus.noise import add_noise
+from kosum.data.corpus.noise import add_independent_noise, add_noise
 
 
 def write_corpus(cfg: CorpusConfig, out_dir: Path) -> None:
-    """Write train/dev/test CSVs, a sample submission and the test references into `out_dir`."""
+    """Write train/dev/test CSVs, a sample submission, the test references and which dev/test dialogues are
+    `unseen` compositions (novelty.csv) into `out_dir`."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sizes = {"train": cfg.n_train, "dev": cfg.n_dev, "test": cfg.n_test}
@@ -34,12 +35,20 @@ def write_corpus(cfg: CorpusConfig, out_dir: Path) -> None:
     _write_csv(out_dir / "sample_submission.csv", ("fname", "summary"), ((e.fname, "") for e in test))
     _write_csv(out_dir / "test_answers.csv", ("fname", "summary_1", "summary_2", "summary_3"),
                ((e.fname, *e.references) for e in test))
+    _write_csv(out_dir / "novelty.csv", ("fname", "novelty"),
+               ((e.fname, e.novelty) for split in ("dev", "test") for e in data[split]))
 
 
 def _raw_dialogues(examples: list[Example], cfg: CorpusConfig, split: str) -> list[str]:
-    """Dialogues as they appear in the CSV: about `noise_rate` of them carry formatting noise."""
+    """Dialogues as they appear in the CSV: about `noise_rate` of them carry formatting noise, and on top, each at its
+    own rate, the independent kinds (trailing spaces, one-line dialogues, stray jamo)."""
     rng = random.Random(f"{cfg.seed}:{split}:noise")
-    return [add_noise(e.dialogue, rng) if rng.random() < cfg.noise_rate else e.dialogue for e in examples]
+    # a stream of their own, so the formatting noise stays what it was before these kinds existed
+    independent_rng = random.Random(f"{cfg.seed}:{split}:independent")
+    rates = {"one_line": cfg.one_line_rate, "trailing_space": cfg.trailing_space_rate,
+             "jamo_typo": cfg.jamo_typo_rate}
+    raw = [add_noise(e.dialogue, rng) if rng.random() < cfg.noise_rate else e.dialogue for e in examples]
+    return [add_independent_noise(d, rates, independent_rng) for d in raw]
 
 
 def _write_csv(path: Path, header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> None:

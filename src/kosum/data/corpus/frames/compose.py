@@ -1,0 +1,62 @@
+"""A (situation, goal) pair made into one dialogue script and the facts its summary states.
+
+Why the script is a `Scenario`: small talk, optional turns and group members are then added exactly as for the
+hand-written scenarios (`kosum.data.corpus.generate`). #Person1# always speaks first, as in the competition's data,
+so whoever opens the goal (customer or staff) is #Person1#.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from kosum.data.corpus.frames.goals import Goal
+from kosum.data.corpus.frames.situations import Situation
+from kosum.data.corpus.scenario import Scenario, Turn, fill, placeholders
+from kosum.data.corpus.styles import Fact
+
+# Slots a summary words differently from the dialogue (a complaint said in full, summarised as a noun phrase).
+SUMMARY_WORDING = frozenset({"problem", "fix_clause", "need_clause"})
+
+
+@dataclass(frozen=True)
+class Frame:
+    script: Scenario
+    values: dict[str, str]
+    facts: list[Fact]
+    spoken: dict[str, str]  # the slot values the facts use that occur verbatim in the dialogue
+
+
+def _values(situation: Situation, goal: Goal, rng: random.Random) -> dict[str, str]:
+    item, price = rng.choice(situation.items)
+    problem_said, problem = situation.problem
+    values = {"place": situation.name, "service": rng.choice(situation.services), "item": item, "price": price,
+              "problem_said": problem_said, "problem": problem}
+    for key, pool in goal.slots.items():
+        row = rng.choice(pool)
+        values.update(zip(key.split(","), row if isinstance(row, tuple) else (row,)))
+    return values
+
+
+def compose(situation: Situation, goal: Goal, rng: random.Random) -> Frame:
+    values = _values(situation, goal, rng)
+    outcome = rng.choice(goal.outcomes)
+    turns = goal.turns + outcome.turns
+    first = next(t.speaker for t in turns if isinstance(t, Turn))
+    speaker = {1: 1, 2: 2} if first == 1 else {1: 2, 2: 1}  # role 1 customer, 2 staff -> speaker number
+    tags = {"C": speaker[1], "S": speaker[2]}
+    script_turns = tuple(Turn(speaker[t.speaker], t.lines, t.optional) if isinstance(t, Turn) else t for t in turns)
+    topic = fill(rng.choice(goal.topics), values)
+    script = Scenario(topic, "service", (), script_turns, (), staff=speaker[2])
+
+    def tagged(template: str) -> str:
+        return template.replace("{S", f"{{P{tags['S']}").replace("{C", f"{{P{tags['C']}")
+
+    facts: list[Fact] = []
+    used: set[str] = set()
+    for clause in (*goal.clauses, *outcome.clauses):
+        predicates = tuple(tagged(p) for p in clause.predicates)
+        used |= set().union(*(placeholders(p) for p in predicates))
+        facts.append((f"#Person{tags[clause.subject]}#", tuple(fill(p, values) for p in predicates), clause.detail))
+    spoken = {k: values[k] for k in sorted(used - SUMMARY_WORDING)}
+    return Frame(script, values, facts, spoken)

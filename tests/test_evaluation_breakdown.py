@@ -1,0 +1,154 @@
+"""The evaluate stage's human ceiling and seen / unseen table, on a hand-made set of four dev and four test dialogues
+scored through the stage's `main`."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from kosum.core.errors import DataError
+from kosum.evaluation.agreement import agreement
+from kosum.evaluation.leaderboard import lead_summary
+from kosum.scoring.rouge import score_corpus
+from stages import evaluate
+
+A = "#Person1#은 내일 회의에 늦는다고 말한다."
+B = "#Person2#는 회의 자료를 미리 보내 달라고 부탁한다."
+DIALOGUES = [
+    "#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 자료를 미리 보내 주세요.",
+    "#Person1#: 점심으로 김치찌개를 먹을까요?\n#Person2#: 좋아요, 제가 살게요.",
+    "#Person1#: 주말에 등산을 가기로 했어요.\n#Person2#: 날씨가 좋으면 저도 갈게요.",
+    "#Person1#: 도서관에서 책을 빌렸습니다.\n#Person2#: 반납일을 꼭 지키세요.",
+]
+DEV_REFS = ["#Person1#은 회의에 늦는다.", "두 사람은 점심으로 김치찌개를 먹기로 한다.",
+            "#Person2#는 날씨가 좋으면 등산에 함께 간다.", "#Person2#는 #Person1#에게 반납일을 지키라고 한다."]
+TEST_REFS = [
+    [A, A, B],
+    ["두 사람은 김치찌개를 먹는다.", "#Person2#가 점심을 산다.", "#Person1#은 김치찌개를 먹자고 한다."],
+    ["#Person1#은 주말에 등산을 간다.", "두 사람은 주말 등산을 이야기한다.", "#Person2#도 등산에 갈 수 있다."],
+    ["#Person1#은 책을 빌렸다.", "#Person2#는 반납일을 지키라고 한다.", "#Person1#은 도서관에서 책을 빌렸다."],
+]
+DEV_PREDICTIONS = ["#Person1#은 회의에 늦는다고 한다.", "두 사람은 김치찌개를 먹는다.", "주말에 등산을 간다.", "책을 빌렸다."]
+TEST_PREDICTIONS = ["#Person1#은 회의에 늦는다.", "#Person2#가 김치찌개를 산다.", "두 사람은 등산을 간다.",
+                    "#Person2#는 반납일을 말한다."]
+NOVELTY = {"dev_0": "seen", "dev_1": "unseen", "dev_2": "unseen", "dev_3": "unseen",
+           "test_0": "seen", "test_1": "seen", "test_2": "unseen", "test_3": "seen"}
+LEAD_CHARS = 20
+
+
+def _csv(path, columns):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(columns).to_csv(path, index=False)
+
+
+def _project(root, test_refs=TEST_REFS, novelty=None):
+    """A processed folder, one model's predictions, and the argv of the evaluate stage on them."""
+    data, predictions = root / "processed", root / "predictions"
+    dev, test = [f"dev_{i}" for i in range(4)], [f"test_{i}" for i in range(4)]
+    _csv(data / "dev.csv", {"fname": dev, "dialogue": DIALOGUES, "summary": DEV_REFS})
+    _csv(data / "test.csv", {"fname": test, "dialogue": DIALOGUES})
+    _csv(data / "test_answers.csv",
+         {"fname": test, **{f"summary_{k + 1}": [refs[k] for refs in test_refs] for k in range(len(test_refs[0]))}})
+    (data / "stats.json").write_text(json.dumps({"train": {"summary_chars": {"p50": LEAD_CHARS}}}))
+    if novelty is not None:
+        _csv(data / "novelty.csv", {"fname": list(novelty), "novelty": list(novelty.values())})
+    _csv(predictions / "m/dev.csv", {"fname": dev, "summary": DEV_PREDICTIONS})
+    _csv(predictions / "m/submission.csv", {"fname": test, "summary": TEST_PREDICTIONS})
+    return [str(data), str(predictions), str(root / "metrics"), "--models", "m"]
+
+
+def _run(root, **kwargs):
+    evaluate.main(_project(root, **kwargs))
+    return root / "metrics"
+
+
+def _rows(board):
+    """Markdown table rows by their first cell (the human row appears in both tables: the last one wins)."""
+    return {cells[0]: cells[1:] for line in board.splitlines() if line.startswith("| ") and "---" not in line
+            for cells in [[c.strip() for c in line.strip("|").split("|")]]}
+
+
+def _final(predictions, refs):
+    return score_corpus(predictions, refs)[0].final
+
+
+def _human_final(refs):
+    per_row = agreement(refs)
+    return sum(s.final for s in per_row) / len(per_row)
+
+
+def test_agreement_of_two_equal_references_and_one_other():
+    """Per metric (F1(A, A) + F1(A, B) + F1(B, A)) / 3: A against [A, B] is the mean of F1(A, A) (1 but for `rouge`'s
+    epsilon) and F1(A, B), twice, and B against [A, A] is F1(B, A)."""
+    (row,) = agreement([[A, A, B]])
+    a_a, a_b, b_a = (score_corpus([x], [[y]])[0] for x, y in ((A, A), (A, B), (B, A)))
+    for metric in ("rouge1", "rouge2", "rougeL"):
+        expected = (getattr(a_a, metric) + getattr(a_b, metric) + getattr(b_a, metric)) / 3
+        assert getattr(row, metric) == pytest.approx(expected, abs=1e-12)
+    assert 0 < row.rouge2 < 1
+    assert agreement([[A], [A, B]]) is None and agreement([[A, B], [B]]) is None
+
+
+def test_human_row_in_the_leaderboard_only(tmp_path):
+    metrics = _run(tmp_path)
+    board = (metrics / "leaderboard.md").read_text()
+    human = _rows(board)["human"]
+    assert human[:4] == ["-"] * 4
+    assert float(human[7]) == pytest.approx(_human_final(TEST_REFS), abs=0.005)
+    assert "`human`: the annotators' agreement: each reference scored like a prediction against the other" in board
+    assert "against the other two" in board
+    assert set(json.loads((metrics / "scores.json").read_text())) == {"m"}
+    assert sorted(p.name for p in (metrics / "samples").iterdir()) == ["lead_dev.csv", "lead_test.csv", "m_dev.csv",
+                                                                        "m_test.csv"]
+    assert set(pd.read_csv(metrics / "plots/scores.csv")["model"]) == {"lead", "m"}
+    assert "Seen / unseen" not in board and "novelty" not in pd.read_csv(metrics / "samples/m_dev.csv")
+
+
+def test_no_human_row_with_one_reference(tmp_path):
+    board = (_run(tmp_path, test_refs=[[refs[0]] for refs in TEST_REFS]) / "leaderboard.md").read_text()
+    assert "human" not in board and set(_rows(board)) == {"model", "lead", "m"}
+
+
+def test_seen_unseen_table_scores_each_subset_alone(tmp_path):
+    board = (_run(tmp_path / "a", novelty=NOVELTY) / "leaderboard.md").read_text()
+    without = (_run(tmp_path / "b") / "leaderboard.md").read_text()
+    assert board.startswith(without)  # the main table is unchanged; the breakdown follows it
+    header = "| model | dev seen (n=1) | dev unseen (n=3) | test seen (n=3) | test unseen (n=1) |"
+    assert header in board
+    breakdown = _rows(board[board.index(header):])
+    assert list(breakdown) == ["model", "human", "m", "lead"]
+    lead = {split: [lead_summary(d, LEAD_CHARS) for d in DIALOGUES] for split in ("dev", "test")}
+    rows = {"m": {"dev": DEV_PREDICTIONS, "test": TEST_PREDICTIONS}, "lead": lead}
+    refs = {"dev": [[r] for r in DEV_REFS], "test": TEST_REFS}
+    for model, predictions in rows.items():
+        expected = []
+        for split in ("dev", "test"):
+            for kind in ("seen", "unseen"):
+                keep = [i for i in range(4) if NOVELTY[f"{split}_{i}"] == kind]
+                expected.append(_final([predictions[split][i] for i in keep], [refs[split][i] for i in keep]))
+        assert [float(c) for c in breakdown[model]] == pytest.approx(expected, abs=0.005), model
+    seen, unseen = [TEST_REFS[i] for i in (0, 1, 3)], [TEST_REFS[2]]
+    assert breakdown["human"][:2] == ["-", "-"]
+    assert [float(c) for c in breakdown["human"][2:]] == pytest.approx([_human_final(seen), _human_final(unseen)],
+                                                                       abs=0.005)
+
+
+def test_per_sample_files_carry_novelty(tmp_path):
+    samples = _run(tmp_path, novelty=NOVELTY) / "samples"
+    for name in ("m_dev", "m_test", "lead_dev", "lead_test"):
+        table = pd.read_csv(samples / f"{name}.csv")
+        assert list(table.columns) == ["fname", "rouge1", "rouge2", "rougeL", "prediction_chars", "novelty"]
+        assert list(table["novelty"]) == [NOVELTY[f] for f in table["fname"]]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"test_2": "new"}, r"novelty.csv, row 7 \(fname 'test_2'\), column 'novelty': 'new' is not 'seen' or 'unseen'"),
+    ({"train_0": "seen"}, r"novelty.csv, row 9 \(fname 'train_0'\), column 'fname': 'train_0' is not a dev or test"),
+    ({"test_3": None}, r"novelty.csv, column 'fname': no row for 1 dev/test fname\(s\) \['test_3'\]"),
+    ({"dev_1": ""}, r"novelty.csv, row 2 \(fname 'dev_1'\), column 'novelty': empty"),
+])
+def test_bad_novelty_file_is_a_one_line_error(tmp_path, change, message):
+    novelty = {f: v for f, v in {**NOVELTY, **change}.items() if v is not None}
+    with pytest.raises(DataError, match=message) as error:
+        _run(tmp_path, novelty=novelty)
+    assert "\n" not in str(error.value) and not (tmp_path / "metrics").exists()
