@@ -152,6 +152,19 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return ws
 
 
+@pytest.fixture(scope="session")
+def trained_kobart(workspace: Workspace) -> tuple[Path, Path]:
+    """The tiny embedded BART trained by the stage (120 steps): its model folder and DVCLive folder."""
+    from stages import train_kobart
+
+    out, live = workspace.root / "models/kobart", workspace.root / "dvclive/train_kobart"
+    train_kobart.main([
+        workspace.config("seq2seq.yaml"), str(workspace.processed), str(workspace.tokenizer), str(out), str(live),
+        "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(workspace.params),
+    ])
+    return out, live
+
+
 def save_tiny_base(family: str, path: Path) -> Path:
     """A random tiny decoder of `family` saved with its chat tokenizer, as a hub checkpoint would be."""
     tokenizer = install_chat_format(korean_tokenizer(), family)

@@ -23,20 +23,8 @@ from stages import evaluate, predict, train_kobart
 from tests.conftest import ROOT
 
 
-@pytest.fixture(scope="module")
-def trained(workspace):
-    """The tiny embedded BART trained by the stage (120 steps)."""
-    out = workspace.root / "models/kobart"
-    live = workspace.root / "dvclive/train_kobart"
-    train_kobart.main([
-        workspace.config("seq2seq.yaml"), str(workspace.processed), str(workspace.tokenizer), str(out), str(live),
-        "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(workspace.params),
-    ])
-    return out, live
-
-
-def test_train_stage_writes_model_card_and_dvclive(trained):
-    out, live = trained
+def test_train_stage_writes_model_card_and_dvclive(trained_kobart):
+    out, live = trained_kobart
     assert json.loads((out / "kosum.json").read_text())["kind"] == "seq2seq"
     assert (out / "model.safetensors").exists() and (out / "tokenizer.json").exists()
     metrics = json.loads((live / "metrics.json").read_text())
@@ -46,14 +34,14 @@ def test_train_stage_writes_model_card_and_dvclive(trained):
     assert not (live.parent.parent / "dvc.yaml").exists()  # DVCLive did not write a dvc.yaml
 
 
-def test_training_lowers_the_loss(trained):
-    _, live = trained
+def test_training_lowers_the_loss(trained_kobart):
+    _, live = trained_kobart
     loss = pd.read_csv(live / "plots/metrics/loss.tsv", sep="\t")["loss"]
     assert loss.iloc[-1] < 0.8 * loss.iloc[0]
 
 
-def test_prediction_keeps_tags_and_is_deterministic(workspace, trained, tmp_path):
-    model_dir, _ = trained
+def test_prediction_keeps_tags_and_is_deterministic(workspace, trained_kobart, tmp_path):
+    model_dir, _ = trained_kobart
     runs = []
     for name in ("a", "b"):
         predict.main([workspace.config("decode.yaml"), str(model_dir), str(workspace.processed), str(tmp_path / name),
@@ -68,8 +56,8 @@ def test_prediction_keeps_tags_and_is_deterministic(workspace, trained, tmp_path
     assert "#Person" in summaries and "<s>" not in summaries and "</s>" not in summaries and "<pad>" not in summaries
 
 
-def test_evaluate_scores_model_and_lead(workspace, trained, tmp_path):
-    model_dir, live = trained
+def test_evaluate_scores_model_and_lead(workspace, trained_kobart, tmp_path):
+    model_dir, live = trained_kobart
     predictions = tmp_path / "predictions"
     predict.main([workspace.config("decode.yaml"), str(model_dir), str(workspace.processed),
                   str(predictions / "kobart"), "--name", "kobart"])
@@ -106,8 +94,8 @@ def test_prediction_ids_must_match_the_references(tmp_path):
     assert aligned_predictions(path, ["dev_0", "dev_1"]) == ["가", "나"]
 
 
-def test_truncated_long_dialogue_still_predicts(workspace, trained):
-    model_dir, _ = trained
+def test_truncated_long_dialogue_still_predicts(workspace, trained_kobart):
+    model_dir, _ = trained_kobart
     summarizer = load_summarizer(model_dir)
     long_dialogue = "\n".join(f"#Person{1 + i % 2}#: 오늘 회의는 세 시에 시작해요. 자료를 준비해 주세요." for i in range(400))
     ids = summarizer.encode(long_dialogue, None)
@@ -117,8 +105,8 @@ def test_truncated_long_dialogue_still_predicts(workspace, trained):
 
 
 @pytest.mark.cpu_kernels
-def test_batched_generation_equals_one_at_a_time(workspace, trained):
-    summarizer = load_summarizer(trained[0])
+def test_batched_generation_equals_one_at_a_time(workspace, trained_kobart):
+    summarizer = load_summarizer(trained_kobart[0])
     dev = read_processed(workspace.processed / "dev.csv").head(6)
     batched = summarizer.summarize(list(dev["dialogue"]), list(dev["topic"]), DecodeConfig(num_beams=1, batch_size=6, max_new_tokens=16))
     single = summarizer.summarize(list(dev["dialogue"]), list(dev["topic"]), DecodeConfig(num_beams=1, batch_size=1, max_new_tokens=16))

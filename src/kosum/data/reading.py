@@ -46,6 +46,8 @@ SPLITS: dict[str, SplitSpec] = {
     # writes it, the competition has none
     "novelty": SplitSpec(("fname", "novelty"), (), ("novelty",), must_exist=False),
 }
+# a user's own dialogues (`kosum summarize`): fname (default: the row number) and topic optional
+DIALOGUES = SplitSpec(("dialogue",), ("fname", "topic"), ("dialogue",))
 TEXT_COLUMNS = ("dialogue", "summary", "summary_1", "summary_2", "summary_3")
 
 _LITERAL_NEWLINE = re.compile(r"\\n|<br\s*/?>", re.IGNORECASE)
@@ -95,9 +97,10 @@ class Split:
     fixes: dict[str, int]
 
 
-def read_split(path: Path, split: str) -> Split:
-    """Read and validate one raw split; every value is a string, text columns are cleaned."""
-    spec = SPLITS[split]
+def read_split(path: Path, split: str, spec: SplitSpec | None = None) -> Split:
+    """Read and validate one raw split (`spec`: what it must hold; default: the split's own); every value is a string,
+    text columns are cleaned, and a file without `fname` gets the row numbers (1, 2, ...)."""
+    spec = spec or SPLITS[split]
     frame = _read_csv(path)
     missing = [c for c in spec.required if c not in frame.columns]
     if missing:
@@ -106,6 +109,8 @@ def read_split(path: Path, split: str) -> Split:
         raise DataError(f"{path}: has a header but no rows; every {split} file needs at least one row.")
     keep = [c for c in (*spec.required, *spec.optional) if c in frame.columns]
     frame = frame[keep].copy()
+    if "fname" not in frame.columns:
+        frame.insert(0, "fname", [str(row) for row in range(1, len(frame) + 1)])
     _check_unique_fnames(frame, path)
     fixes = dict.fromkeys(noise_counts(""), 0)
     for column in (c for c in keep if c in TEXT_COLUMNS):
