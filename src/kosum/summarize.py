@@ -12,25 +12,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.core.config.card import MODEL_CARD
 from kosum.core.config.decode import load_decode
 from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
 from kosum.core.config.recipes import QloraConfig, prompt_config
-from kosum.core.errors import ConfigError
 from kosum.core.io import write_csv
 from kosum.core.stage import run_stage
 from kosum.data.reading import DIALOGUES, read_split, topic_list
 from kosum.models.generation import load_summarizer
-
-
-def check_model_dir(model: Path, zero_shot: bool) -> None:
-    """A one-line error unless `model` is a folder a kosum train stage wrote (or, zero-shot, any model folder)."""
-    if not model.is_dir():
-        raise ConfigError(f"{model}: no such model folder; pass the folder a train stage wrote (e.g. models/kobart).")
-    if not zero_shot and not (model / MODEL_CARD).exists():
-        raise ConfigError(f"{model}: not a kosum model folder (no {MODEL_CARD}); pass the folder a train stage wrote, "
-                          "or add --zero-shot configs/qlora.yaml to prompt an untuned causal LM.")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -46,8 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--params", type=Path, default=Path("params.yaml"), help="its `prompt` section, zero-shot")
     args = parser.parse_args(argv)
 
-    frame = read_split(args.input, "dialogues", DIALOGUES).frame  # every check before the model loads
-    check_model_dir(args.model, args.zero_shot is not None)
+    frame = read_split(args.input, "dialogues", DIALOGUES).frame  # checked before the model loads
     decode = load_decode(args.decode, args.name or args.model.name)
     prompt = None
     if args.zero_shot:

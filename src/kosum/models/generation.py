@@ -28,6 +28,7 @@ from transformers import (
 from kosum.core.config.card import MODEL_CARD, CausalCard, ModelCard, read_model_card
 from kosum.core.config.decode import DecodeConfig
 from kosum.core.config.recipes import PromptConfig
+from kosum.core.errors import ConfigError
 from kosum.data.tokenizer import glue_after_tags
 from kosum.models.chat_format import generation_stops, ready_for_chat, stop_token_ids
 from kosum.models.loading import detect_precision, load_adapted, load_causal
@@ -151,8 +152,11 @@ def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Su
         card = read_model_card(path)
     elif prompt is not None:
         card = CausalCard("causal", str(model), False, False, prompt)
+    elif not path.is_dir():
+        raise ConfigError(f"{path}: no such model folder; pass the folder a train stage wrote (e.g. models/kobart).")
     else:
-        raise FileNotFoundError(f"{path / MODEL_CARD}: missing; pass a prompt section to use {model} zero-shot.")
+        raise ConfigError(f"{path}: not a kosum model folder (no {MODEL_CARD}); pass the folder a train stage wrote, "
+                          "or add --zero-shot configs/qlora.yaml to prompt an untuned causal LM.")
     remote_code = card.causal and card.trust_remote_code
     tokenizer = AutoTokenizer.from_pretrained(str(model), trust_remote_code=remote_code)
     if not card.causal:

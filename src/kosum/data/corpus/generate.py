@@ -12,7 +12,7 @@ Design choices:
 - About 1 % of dialogues are group talks (3-7 speakers), as in the competition; members beyond the scenario's roles
   only agree, at the end.
 - Small talk goes only at the script's breaks, the opening and the closing, so it never splits a question from its
-  answer; its amount sets dialogue length (a long tail up to 40 turns).
+  answer; its amount sets dialogue length (a long tail, at most MAX_TURNS turns).
 """
 
 from __future__ import annotations
@@ -70,11 +70,13 @@ _PAIR_POOL = _by_topic(tuple(s for s in SCENARIOS if s.speakers == 2))
 _GROUP_POOL = _by_topic(tuple(s for s in SCENARIOS if s.speakers > 2))
 
 
+_PAIRS: tuple[Pair, ...] = tuple((s, g) for s in range(len(SITUATIONS)) for g in range(len(GOALS)))
+
+
 @cache
 def unseen_pairs(seed: int) -> frozenset[Pair]:
     """The (situation, goal) pairs held out of training for this corpus seed."""
-    pairs = [(s, g) for s in range(len(SITUATIONS)) for g in range(len(GOALS))]
-    return frozenset(random.Random(f"{seed}:unseen").sample(pairs, round(len(pairs) * UNSEEN_PAIRS)))
+    return frozenset(random.Random(f"{seed}:unseen").sample(list(_PAIRS), round(len(_PAIRS) * UNSEEN_PAIRS)))
 
 
 def generate_split(split: str, n: int, seed: int) -> list[Example]:
@@ -83,7 +85,7 @@ def generate_split(split: str, n: int, seed: int) -> list[Example]:
         raise ValueError(f"Unknown split {split!r}; choose one of {list(SPLITS)}.")
     rng = random.Random(f"{seed}:{split}")
     held_out = unseen_pairs(seed)
-    pairs = sorted(held_out), sorted({(s, g) for s in range(len(SITUATIONS)) for g in range(len(GOALS))} - held_out)
+    pairs = sorted(held_out), sorted(set(_PAIRS) - held_out)
     return [_example(f"{split}_{i}", split != "train" and rng.random() < UNSEEN_SHARE, pairs, rng) for i in range(n)]
 
 
