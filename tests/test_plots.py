@@ -58,3 +58,23 @@ def test_plots_replace_their_folder_whole(inputs, tmp_path):
     (out / "curves_old_run.png").write_bytes(b"stale")
     write_plots(scores, out)
     assert not (out / "curves_old_run.png").exists()
+
+
+def test_dvc_plots_use_the_vendored_chart_libraries():
+    """`.dvc/config` points DVC at vendor/vega/dvc-plots.html, which inlines the pinned builds (package.json) and
+    has no `{scripts}` placeholder, where DVC would put its CDN tags; the browser test draws with it."""
+    import configparser
+    import json
+
+    from tests.conftest import ROOT
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / ".dvc" / "config")
+    template = (ROOT / ".dvc" / config["plots"]["html_template"]).resolve()
+    assert template == ROOT / "vendor" / "vega" / "dvc-plots.html"
+    page = template.read_text(encoding="utf-8")
+    pins = json.loads((ROOT / "vendor" / "vega" / "package.json").read_text())["dependencies"]
+    for name, version in pins.items():
+        assert page.count(f"<script>/* {name}@{version}, BSD-3-Clause */") == 1
+        assert f"{name}@{version}: BSD-3-Clause" in (ROOT / "vendor" / "vega" / "LICENSES.txt").read_text()
+    assert "{plot_divs}" in page and "{scripts}" not in page and "<script src" not in page

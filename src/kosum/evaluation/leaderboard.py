@@ -67,9 +67,11 @@ def lead_summary(dialogue: str, max_chars: int) -> str:
 
 
 def score_split(predictions: list[str], refs: list[list[str]], fnames: list[str]) -> tuple[RougeScores, pd.DataFrame]:
-    """Corpus scores and the per-sample table (`fname`, R1, R2, RL, prediction length) for error analysis."""
+    """Corpus scores and the per-sample table (`fname`, R1, R2, RL, the prediction and its length) for error
+    analysis."""
     total, per_sample = score_corpus(predictions, refs)
-    return total, sample_table(fnames, per_sample).assign(prediction_chars=[len(p) for p in predictions])
+    return total, sample_table(fnames, per_sample).assign(prediction_chars=[len(p) for p in predictions],
+                                                          prediction=predictions)
 
 
 def reference_sets(data_dir: Path) -> dict[str, tuple[pd.DataFrame, list[list[str]]]]:

@@ -1,8 +1,7 @@
 """Static PNG plots of the model scores, for reading offline (the training curves: kosum.models.training.curves).
 
-Why: `dvc plots show` writes HTML that loads its chart library from a CDN, so on an air-gapped machine it is blank.
-These PNGs show the same data (DVCLive's TSV files, written by each training run beside them; evaluate's scores)
-with matplotlib's file backend.
+Why: a PNG reads where no browser runs (a terminal image viewer, a pull request); `dvc plots show` draws the same
+data interactively, offline through the vendored charts (vendor/vega). Drawn with matplotlib's file backend.
 """
 
 from __future__ import annotations

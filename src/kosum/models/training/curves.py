@@ -1,6 +1,7 @@
 """Static PNG training curves, written into each DVCLive folder beside its TSV files.
 
-Why: `dvc plots show` writes HTML that loads its chart library from a CDN, so on an air-gapped machine it is blank.
+Why: a PNG reads where no browser runs (a terminal image viewer, a pull request); `dvc plots show` draws the same
+curves interactively, offline through the vendored charts (vendor/vega).
 """
 
 from __future__ import annotations

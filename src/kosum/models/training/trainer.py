@@ -48,7 +48,7 @@ BEST_METRIC = "final"  # mean ROUGE-1/2/L F1 x 100 on the dev sample
 
 class StepLive(DVCLiveCallback):
     """DVCLive logging with the trainer's global step as the x-axis; at the end, the curves as a PNG beside the logs
-    (`dvc plots show` needs a CDN)."""
+    (readable without a browser)."""
 
     def on_log(self, args, state, control, model=None, logs=None, **kwargs):
         if self.live is not None:

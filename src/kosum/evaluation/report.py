@@ -1,0 +1,139 @@
+"""`metrics/report.html`: every scored dialogue with its references and every model's prediction, for reading
+predictions the way competitors do (side by side, worst first, one model against another).
+
+Design choices:
+- One self-contained file: styles and the sorting/filtering script are inline, the score distributions are inline
+  SVG drawn here, fonts are the system's (Korean ones listed first), nothing is fetched; it opens from disk, from a
+  DVC cache or from a mail attachment alike.
+- Rendered by Jinja2 with autoescaping (the data is text from CSVs: a `<` in a dialogue stays text); every row is in
+  the page as HTML, so it reads and searches without the script, which only reorders and hides rows.
+- The rows are what `evaluate` scored: dev, and test where the answers exist. The ensemble's row says which member
+  and which candidate source its summary came from (`selection.csv`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader
+
+from kosum.core.io import atomic_path
+from kosum.evaluation.highlight import Segment, segments
+from kosum.evaluation.leaderboard import HUMAN, Scores, ranked
+from kosum.evaluation.novelty import KINDS, NOVELTY
+from kosum.evaluation.samples import METRICS, mean_scores
+
+SELECTION = "selection.csv"  # the ensemble stage's choice per dialogue: split, fname, member, source
+BINS = 10  # score distribution: bins of 10 final points
+Tables = dict[str, dict[str, pd.DataFrame]]  # model -> split -> per-sample table (with its `prediction` column)
+ReferenceSets = dict[str, tuple[pd.DataFrame, list[list[str]]]]  # split -> dialogues, references per row
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One model's summary of one dialogue, its scores (x 100) and, for the ensemble, where it came from."""
+
+    model: str
+    segments: list[Segment]
+    scores: tuple[float, float, float, float]  # R1, R2, RL, final
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One dialogue of the report."""
+
+    split: str
+    fname: str
+    topic: str
+    novelty: str
+    turns: list[str]
+    references: list[str]
+    predictions: list[Prediction]
+
+    @property
+    def finals(self) -> list[float]:
+        return [p.scores[3] for p in self.predictions]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A model's line of the summary table, and its per-sample score histogram per split."""
+
+    model: str
+    finals: dict[str, dict[str, str]]  # split -> {"all" | "seen" | "unseen" -> formatted final}
+    histograms: dict[str, list[int]]  # split -> counts of per-sample finals in BINS bins
+
+
+def _scores(table_row: pd.Series) -> tuple[float, float, float, float]:
+    values = [float(table_row[m]) * 100 for m in METRICS]
+    return (*values, sum(values) / len(values))
+
+
+def _origins(selection: pd.DataFrame | None) -> dict[tuple[str, str], str]:
+    if selection is None:
+        return {}
+    return {(s, f): f"{member} · {source}" for s, f, member, source in
+            selection[["split", "fname", "member", "source"]].itertuples(index=False)}
+
+
+def rows(tables: Tables, sets: ReferenceSets, models: list[str], selection: pd.DataFrame | None) -> list[Row]:
+    """Every dialogue of every scored split, with each of `models`' predictions in that order."""
+    origins = _origins(selection)
+    found = []
+    for split, (dialogues, refs) in sets.items():
+        indexed = {m: tables[m][split].set_index("fname") for m in models if split in tables[m]}
+        for (_, dialogue), references in zip(dialogues.iterrows(), refs):
+            fname = dialogue["fname"]
+            predictions = [Prediction(m, segments(str(t.loc[fname, "prediction"]), references), _scores(t.loc[fname]),
+                                      origins.get((split, fname), "") if m == "ensemble" else "")
+                           for m, t in indexed.items()]
+            any_table = next(iter(indexed.values()))
+            found.append(Row(split, fname, str(dialogue.get("topic", "") or ""),
+                             str(any_table.loc[fname].get(NOVELTY, "")), dialogue["dialogue"].split("\n"),
+                             references, predictions))
+    return found
+
+
+def summaries(tables: Tables, models: list[str]) -> list[Summary]:
+    """Each model's final per split (and per seen / unseen share where known) and its score histogram."""
+    found = []
+    for model in models:
+        finals, histograms = {}, {}
+        for split, table in tables[model].items():
+            finals[split] = {"all": f"{mean_scores(table).final:.2f}"}
+            if NOVELTY in table:
+                for kind in KINDS:
+                    subset = table[table[NOVELTY] == kind]
+                    finals[split][kind] = f"{mean_scores(subset).final:.2f}" if len(subset) else "-"
+            per_sample = table[list(METRICS)].mean(axis=1) * 100
+            bins = (per_sample // (100 / BINS)).clip(0, BINS - 1).astype(int)
+            histograms[split] = [int((bins == b).sum()) for b in range(BINS)]
+        found.append(Summary(model, finals, histograms))
+    return found
+
+
+def render(tables: Tables, sets: ReferenceSets, models: list[str], selection: pd.DataFrame | None) -> str:
+    """The report's HTML."""
+    environment = Environment(loader=PackageLoader("kosum.evaluation"), autoescape=True, trim_blocks=True,
+                              lstrip_blocks=True)
+    splits = list(sets)
+    has_novelty = any(NOVELTY in t for by_split in tables.values() for t in by_split.values())
+    return environment.get_template("report.html.j2").render(
+        models=models, splits=splits, rows=rows(tables, sets, models, selection),
+        summaries=summaries(tables, models), kinds=KINDS if has_novelty else (), bins=BINS)
+
+
+def write_report(results: dict[str, tuple[Scores, dict]], sets: ReferenceSets, ensemble_dir: Path | None,
+                 out: Path) -> None:
+    """`out` (report.html), written atomically, from `evaluate_all`'s results: every row that scored predictions
+    (not the human row), in the leaderboard's order."""
+    models = [m for m in ranked({m: scores for m, (scores, _) in results.items()}) if m != HUMAN]
+    tables = {m: results[m][1] for m in models}
+    selection = None
+    if ensemble_dir is not None and (ensemble_dir / SELECTION).exists():
+        selection = pd.read_csv(ensemble_dir / SELECTION, dtype=str, keep_default_na=False)
+    with atomic_path(out) as tmp:
+        tmp.write_text(render(tables, sets, models, selection), encoding="utf-8")
