@@ -1,4 +1,5 @@
-"""The `kosum` console script: `kosum summarize ...` (the pipeline itself runs through `dvc repro`)."""
+"""The `kosum` console script: `kosum summarize ...` and `kosum remote check ...` (the pipeline itself runs through
+`dvc repro`)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,19 @@ import sys
 
 from kosum.core.stage import run_stage
 
-COMMANDS = ("summarize",)
+COMMANDS = ("summarize", "remote check")
 
 
 def main() -> None:
-    command, *rest = sys.argv[1:] or ["--help"]
-    if command not in COMMANDS:
-        sys.exit(f"usage: kosum {{{','.join(COMMANDS)}}} ... (kosum summarize --help); got {command!r}")
-    # imported here: the model stack loads only for a command that needs it
-    from kosum import summarize
+    args = sys.argv[1:] or ["--help"]
+    if args[0] == "summarize":
+        # imported here: the model stack loads only for a command that needs it
+        from kosum import summarize
 
-    run_stage(lambda: summarize.main(rest))
+        run_stage(lambda: summarize.main(args[1:]))
+    elif args[:2] == ["remote", "check"]:
+        from kosum.tools import remote
+
+        run_stage(lambda: sys.exit(remote.main(args[2:])))
+    else:
+        sys.exit(f"usage: kosum {{{' | '.join(COMMANDS)}}} ... (kosum summarize --help); got {' '.join(args)!r}")
