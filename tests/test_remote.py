@@ -28,7 +28,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
 ]
 SSHD = Path("/usr/sbin/sshd")
-EXPERIMENT = "beams2"
+EXPERIMENT = "kobart2x"
 # What a teammate compares and submits: the same bytes on both machines.
 RESULTS = ["metrics/scores.json", "metrics/leaderboard.md", "ensemble/submission.csv",
            "predictions/kobart/submission.csv", "predictions/qwen_qlora/submission.csv", "metrics/report.html"]
@@ -75,7 +75,7 @@ def _objects(remote: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def machine_a(tmp_path_factory: pytest.TempPathFactory):
     """The tiny project with a local-folder DVC remote (default) and a bare git repository as `origin`, its baseline
-    and one experiment (a decode setting: predictions are re-made, no model retrained) pushed to both."""
+    and one experiment (the ensemble's member weights: only `ensemble` and `evaluate` re-run) pushed to both."""
     for root in tiny_project(tmp_path_factory, "machine_a"):
         shared = tmp_path_factory.mktemp("shared")
         git(shared, "init", "-q", "--bare", "origin.git")
@@ -85,8 +85,8 @@ def machine_a(tmp_path_factory: pytest.TempPathFactory):
         git(root, "remote", "add", "origin", str(shared / "origin.git"))
         git(root, "push", "-q", "origin", "HEAD:refs/heads/main")
         assert "files pushed" in dvc(root, "push")
-        log = dvc(root, "exp", "run", "-n", EXPERIMENT, "-S", "configs/decode.yaml:default.num_beams=2")
-        assert ran(log) and not ran(log) & {"train_kobart", "train_llama_qlora", "train_qwen_qlora"}
+        log = dvc(root, "exp", "run", "-n", EXPERIMENT, "-S", "configs/ensemble.yaml:weights.kobart=2.0")
+        assert ran(log) == {"ensemble", "evaluate"}
         dvc(root, "exp", "push", "origin", EXPERIMENT)  # the experiment's commit, and its outputs to `storage`
         results = {name: (root / name).read_bytes() for name in RESULTS}
         git(root, "reset", "-q", "--hard")  # back to main, as the clones below start
@@ -109,7 +109,7 @@ def test_a_fresh_clone_pulls_everything_and_retrains_nothing(machine_a, tmp_path
     assert shown[EXPERIMENT]["metrics"] == experiments(a)[EXPERIMENT]["metrics"]
     dvc(b, "exp", "apply", EXPERIMENT)
     dvc(b, "checkout")
-    assert yaml.safe_load((b / "configs/decode.yaml").read_text())["default"]["num_beams"] == 2
+    assert yaml.safe_load((b / "configs/ensemble.yaml").read_text())["weights"]["kobart"] == 2.0
     for name in RESULTS:
         assert (b / name).read_bytes() == results[name], name
     assert status(b) == {} and not ran(dvc(b, "repro"))
@@ -150,7 +150,7 @@ def test_a_push_that_fails_half_way_completes_on_the_next_push(machine_a, tmp_pa
 
 def test_an_object_lost_from_the_remote_is_named_and_repaired(machine_a, tmp_path):
     a, shared, _ = machine_a
-    # the model's weights (the experiment, a decode setting, has the same)
+    # the model's weights (the experiment has the same)
     lock = yaml.safe_load((a / "dvc.lock").read_text())
     kobart = next(o for o in lock["stages"]["train_kobart"]["outs"] if o["path"] == "models/kobart")
     manifest = json.loads((a / ".dvc/cache/files/md5" / kobart["md5"][:2] / kobart["md5"][2:]).read_text())
