@@ -24,6 +24,7 @@ from kosum.evaluation.highlight import Segment, segments
 from kosum.evaluation.leaderboard import HUMAN, Scores, ranked
 from kosum.evaluation.novelty import KINDS, NOVELTY
 from kosum.evaluation.samples import METRICS, mean_scores
+from kosum.scoring.rouge import RougeScores
 
 SELECTION = "selection.csv"  # the ensemble stage's choice per dialogue: split, fname, member, source
 BINS = 10  # score distribution: bins of 10 final points
@@ -68,8 +69,8 @@ class Summary:
 
 
 def _scores(table_row: pd.Series) -> tuple[float, float, float, float]:
-    values = [float(table_row[m]) * 100 for m in METRICS]
-    return (*values, sum(values) / len(values))
+    scores = RougeScores(*(float(table_row[m]) for m in METRICS))
+    return scores.rouge1 * 100, scores.rouge2 * 100, scores.rougeL * 100, scores.final
 
 
 def _origins(selection: pd.DataFrame | None) -> dict[tuple[str, str], str]:
@@ -85,12 +86,12 @@ def rows(tables: Tables, sets: ReferenceSets, models: list[str], selection: pd.D
     found = []
     for split, (dialogues, refs) in sets.items():
         indexed = {m: tables[m][split].set_index("fname") for m in models if split in tables[m]}
+        any_table = next(iter(indexed.values()))  # every table of a split carries the same novelty column
         for (_, dialogue), references in zip(dialogues.iterrows(), refs):
             fname = dialogue["fname"]
             predictions = [Prediction(m, segments(str(t.loc[fname, "prediction"]), references), _scores(t.loc[fname]),
                                       origins.get((split, fname), "") if m == "ensemble" else "")
                            for m, t in indexed.items()]
-            any_table = next(iter(indexed.values()))
             found.append(Row(split, fname, str(dialogue.get("topic", "") or ""),
                              str(any_table.loc[fname].get(NOVELTY, "")), dialogue["dialogue"].split("\n"),
                              references, predictions))
