@@ -85,15 +85,16 @@ def test_exp_run_trains_with_the_shared_lr_times_each_recipes_scale(project: Pat
 
 def test_queued_sweep_runs_whole_experiments_that_rerun_only_what_changed(project: Path) -> None:
     """`dvc exp run --queue` + `dvc queue start -j 2`, then the commands that compare and keep a result. The swept
-    key is lora.alpha: read by the two QLoRA stages only, the cheapest whole experiment."""
-    alphas = (4, 16)  # the tiny profile's is 8
-    for alpha in alphas:
-        dvc(project, "exp", "run", "--queue", "--name", f"alpha-{alpha}", "-S", f"lora.alpha={alpha}")
+    keys are the zero-shot rows' base models: each re-runs one prediction stage, `ensemble` (its dep is all of
+    predictions/) and `evaluate`, the cheapest whole experiment (a QLoRA key re-ran six stages per experiment)."""
+    swaps = {"llama_zero_shot": "models/base_qwen", "qwen_zero_shot": "models/base_llama"}
+    for name, base in swaps.items():
+        dvc(project, "exp", "run", "--queue", "--name", f"swap-{name}", "-S", f"zero_shot.{name}={base}")
     dvc(project, "queue", "start", "-j", "2")
     deadline = time.monotonic() + 600
     while any(word in dvc(project, "queue", "status") for word in ("Queued", "Running")):
         assert time.monotonic() < deadline, dvc(project, "queue", "status")
-        time.sleep(10)  # each `dvc queue status` is a Python process: polled often, it takes a core from the runs
+        time.sleep(5)  # each `dvc queue status` is a Python process: polled often, it takes a core from the runs
     assert "Failed" not in dvc(project, "queue", "status")
     # Both runs are done, but a worker may linger after "shutting down due to empty queue" (dvc-task's race): the
     # README's advice is `dvc queue stop`; whatever still runs after it is stopped here, not left to the suite.
@@ -101,20 +102,20 @@ def test_queued_sweep_runs_whole_experiments_that_rerun_only_what_changed(projec
     stop_queue(project)
 
     by_name = experiments(project)
-    qlora = {"train_llama_qlora", "train_qwen_qlora", "predict@llama_qlora", "predict@qwen_qlora"}
-    for alpha in alphas:
-        exp = by_name[f"alpha-{alpha}"]
-        assert exp["params"]["params.yaml"]["data"]["lora"]["alpha"] == alpha
-        assert set(exp["metrics"]["metrics/scores.json"]["data"]) >= {"kobart", "llama_qlora", "qwen_qlora"}
-        stages = ran(dvc(project, "queue", "logs", f"alpha-{alpha}"))
-        assert stages == qlora | {"ensemble", "evaluate"}, stages
+    for name, base in swaps.items():
+        exp = by_name[f"swap-{name}"]
+        assert exp["params"]["params.yaml"]["data"]["zero_shot"][name] == base
+        assert set(exp["metrics"]["metrics/scores.json"]["data"]) >= {"kobart", name}
+        stages = ran(dvc(project, "queue", "logs", f"swap-{name}"))
+        assert stages == {f"predict_zero_shot@{name}", "ensemble", "evaluate"}, stages  # ensemble: predictions/
 
-    dvc(project, "exp", "apply", "alpha-4")
-    assert yaml.safe_load((project / "params.yaml").read_text())["lora"]["alpha"] == 4
-    assert "lora.alpha" in dvc(project, "params", "diff")
-    assert "metrics/scores.json" in dvc(project, "metrics", "diff")
-    dvc(project, "exp", "branch", "alpha-16", "sweep-alpha-16")
-    assert yaml.safe_load(git(project, "show", "sweep-alpha-16:params.yaml"))["lora"]["alpha"] == 16
+    dvc(project, "exp", "apply", "swap-llama_zero_shot")
+    assert yaml.safe_load((project / "params.yaml").read_text())["zero_shot"]["llama_zero_shot"] == "models/base_qwen"
+    assert "zero_shot.llama_zero_shot" in dvc(project, "params", "diff")
+    assert "llama_zero_shot.dev_final" in dvc(project, "metrics", "diff", "--all")
+    dvc(project, "exp", "branch", "swap-qwen_zero_shot", "sweep-qwen-base")
+    assert yaml.safe_load(git(project, "show", "sweep-qwen-base:params.yaml"))["zero_shot"]["qwen_zero_shot"] == (
+        "models/base_llama")
 
 
 def test_exp_show_stays_within_70_columns(project: Path) -> None:

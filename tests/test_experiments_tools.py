@@ -58,7 +58,7 @@ def test_kfold_is_an_opt_in_pipeline_of_matrix_stages(project: Path) -> None:
 def test_tune_trials_are_experiments_and_pruned_trials_leave_none(project: Path) -> None:
     import optuna
 
-    def tune(study: str, space: dict, pruner: str, pruner_args: dict, model: str = "qwen_qlora") -> optuna.Study:
+    def tune(study: str, space: dict, pruner: str, pruner_args: dict, model: str) -> optuna.Study:
         config = project / f"{study}.yaml"
         config.write_text(yaml.safe_dump({"study": study, "storage": f".optuna/{study}.db", "trials": 1,
                                           "objective": f"{model}.dev_final", "space": space, "pruner": pruner,
@@ -67,14 +67,17 @@ def test_tune_trials_are_experiments_and_pruned_trials_leave_none(project: Path)
         config.unlink()
         return optuna.load_study(study_name=study, storage=f"sqlite:///{project}/.optuna/{study}.db")
 
-    # lora.r re-runs only the two QLoRA branches (the tiny profile's r is 4); each study its own value, as DVC's run
-    # cache would restore a value trained before instead of training (and pruning) it again
+    # completed: a zero-shot row's base, the cheapest trial (one prediction stage, ensemble and evaluate re-run; a
+    # training key re-ran six stages). Each study tries its own value, as DVC's run cache would restore a value run
+    # before instead of running (and pruning) it again.
     before = git(project, "status", "--porcelain")
-    [trial] = tune("t", {"lora.r": {"choices": [2]}}, "MedianPruner", {"n_startup_trials": 5}).trials
+    key = "zero_shot.llama_zero_shot"
+    [trial] = tune("t", {key: {"choices": ["models/base_qwen"]}}, "MedianPruner", {"n_startup_trials": 5},
+                   "llama_zero_shot").trials
     assert trial.state == optuna.trial.TrialState.COMPLETE
     exp = experiments(project)["t-0"]
-    assert exp["params"]["params.yaml"]["data"]["lora"]["r"] == trial.params["lora.r"]
-    assert exp["metrics"]["metrics/scores.json"]["data"]["qwen_qlora"]["dev_final"] == pytest.approx(trial.value)
+    assert exp["params"]["params.yaml"]["data"]["zero_shot"]["llama_zero_shot"] == trial.params[key]
+    assert exp["metrics"]["metrics/scores.json"]["data"]["llama_zero_shot"]["dev_final"] == pytest.approx(trial.value)
     assert git(project, "status", "--porcelain") == before  # trials run in temp copies: the workspace is untouched
 
     # pruned by its objective's model, the first LLM DVC trains: no other stage runs

@@ -97,16 +97,18 @@ def labelled_loss(model: Any, inputs: dict[str, Any], label_smoothing: float = 0
 
     The model runs through its own forward (`logits_to_keep` picks the positions), never through its submodules, so
     any architecture works and PEFT, DDP and FSDP wrappers see an ordinary call. Returns the loss and the logits of
-    the labelled positions."""
+    the labelled positions (detached: only evaluation reads them)."""
     inputs = dict(inputs)
     targets = inputs.pop("labels")[:, 1:]
     positions = torch.nonzero((targets != IGNORE_INDEX).any(dim=0)).flatten()
-    logits = model(**inputs, logits_to_keep=positions).logits
+    logits = model(**inputs, logits_to_keep=positions).logits.float()
     targets = targets[:, positions]
+    # cross_entropy skips the ignored targets itself: gathering the labelled rows first copied the logits and, in
+    # backward, scattered their gradient into a zeroed tensor of the same size (a fifth of a pretraining step)
+    loss = functional.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX,
+                                    reduction="sum", label_smoothing=label_smoothing)
     keep = targets != IGNORE_INDEX
-    logits = logits[keep].float()
-    loss = functional.cross_entropy(logits, targets[keep], reduction="sum", label_smoothing=label_smoothing)
-    return loss / (num_items if num_items is not None else keep.sum()), logits
+    return loss / (num_items if num_items is not None else keep.sum()), logits.detach()[keep]
 
 
 def _documents(tokenizer: PreTrainedTokenizerBase, rows: pd.DataFrame, block_size: int) -> list[dict[str, list[int]]]:
