@@ -70,11 +70,11 @@ def test_packed_attention_gives_sdpa_gradients_without_a_row_wide_mask(tiny_base
     batch = packed_collator()([{**f, "labels": f["input_ids"]} for f in features])
     assert example_starts(batch["position_ids"][0]) == [0, 7, 10, 22, 23]
     grads = {}
-    for attention in ("sdpa", PACKED_ATTENTION):
+    for implementation in ("sdpa", PACKED_ATTENTION):
         torch.manual_seed(0)
-        model = AutoModelForCausalLM.from_pretrained(tiny_base, attn_implementation=attention).train()
+        model = AutoModelForCausalLM.from_pretrained(tiny_base, attn_implementation=implementation).train()
         model(**batch, use_cache=False).loss.backward()
-        grads[attention] = {n: p.grad for n, p in model.named_parameters()}
+        grads[implementation] = {n: p.grad for n, p in model.named_parameters()}
     for name, grad in grads["sdpa"].items():
         torch.testing.assert_close(grads[PACKED_ATTENTION][name], grad, atol=1e-5, rtol=1e-4)
     seen = []
@@ -254,3 +254,26 @@ def test_loss_on_labelled_positions_equals_the_full_model_loss(tiny_base, tmp_pa
         with torch.no_grad():
             expected = model(**batch).loss
             assert torch.allclose(trainer.compute_loss(model, batch), expected, atol=1e-5)
+
+
+@pytest.mark.cpu_kernels
+def test_label_smoothing_leaves_the_unlabelled_positions_out(tiny_base):
+    """With label smoothing the loss still counts labelled positions only (the prompt and padding add nothing), as the
+    full-vocabulary loss over every position with the ignore index does; seq2seq's recipe smooths by 0.1."""
+    from kosum.models.prompts import IGNORE_INDEX
+    from kosum.models.training.causal import labelled_loss
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    model = AutoModelForCausalLM.from_pretrained(tiny_base)
+    rows = [{"dialogue": "#Person1#: 내일 회의에 늦을 것 같아요.", "summary": "#Person1#은 늦는다.", "topic": "회의"},
+            {"dialogue": "#Person2#: 도서관에서 책을 빌렸습니다.", "summary": "책을 빌렸다.", "topic": None}]
+    batch = padded_collator(tokenizer.pad_token_id)(training_examples(tokenizer, rows, PromptConfig(max_prompt_len=512)))
+    with torch.no_grad():
+        loss, logits = labelled_loss(model, batch, label_smoothing=0.1)
+        full = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
+        targets = batch["labels"][:, 1:]
+        expected = functional.cross_entropy(full.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX,
+                                            label_smoothing=0.1)
+    labelled = int((targets != IGNORE_INDEX).sum())
+    assert 0 < labelled < targets.numel() / 2 and logits.shape == (labelled, full.shape[-1])
+    torch.testing.assert_close(loss, expected, atol=1e-5, rtol=1e-5)
