@@ -269,7 +269,8 @@ def test_label_smoothing_leaves_the_unlabelled_positions_out(tiny_base):
             {"dialogue": "#Person2#: 도서관에서 책을 빌렸습니다.", "summary": "책을 빌렸다.", "topic": None}]
     batch = padded_collator(tokenizer.pad_token_id)(training_examples(tokenizer, rows, PromptConfig(max_prompt_len=512)))
     with torch.no_grad():
-        loss, logits = labelled_loss(model, batch, label_smoothing=0.1)
+        loss, logits = labelled_loss(model, batch, label_smoothing=0.1, with_logits=True)
+        training_loss, no_logits = labelled_loss(model, batch, label_smoothing=0.1)  # as a training step calls it
         full = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
         targets = batch["labels"][:, 1:]
         expected = functional.cross_entropy(full.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX,
@@ -277,3 +278,4 @@ def test_label_smoothing_leaves_the_unlabelled_positions_out(tiny_base):
     labelled = int((targets != IGNORE_INDEX).sum())
     assert 0 < labelled < targets.numel() / 2 and logits.shape == (labelled, full.shape[-1])
     torch.testing.assert_close(loss, expected, atol=1e-5, rtol=1e-5)
+    assert no_logits is None and torch.equal(training_loss, loss)

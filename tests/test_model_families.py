@@ -71,8 +71,8 @@ def test_packed_loss_equals_padded_loss(hub_model):
     examples = training_examples(_tokenizer(name, path), ROWS, PROMPT)
     model = AutoModelForCausalLM.from_pretrained(path)
     with torch.no_grad():
-        padded = labelled_loss(model, padded_collator(_tokenizer(name, path).pad_token_id)(examples))
-        packed = labelled_loss(use_packed_attention(model), packed_collator()(examples))
+        padded = labelled_loss(model, padded_collator(_tokenizer(name, path).pad_token_id)(examples), with_logits=True)
+        packed = labelled_loss(use_packed_attention(model), packed_collator()(examples), with_logits=True)
     # the logits, not just the loss: a random model's loss moves by only ~1e-5 when examples attend to each other
     torch.testing.assert_close(packed[1], padded[1], atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(packed[0], padded[0], atol=1e-6, rtol=1e-5)

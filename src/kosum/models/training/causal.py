@@ -77,7 +77,8 @@ class CausalTrainer(Trainer):
         return output
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        loss, logits = labelled_loss(model, inputs, self.args.label_smoothing_factor, num_items_in_batch)
+        loss, logits = labelled_loss(model, inputs, self.args.label_smoothing_factor, num_items_in_batch,
+                                     with_logits=return_outputs)
         if num_items_in_batch is not None and self.args.average_tokens_across_devices:
             # the count is over every rank and DDP averages gradients over ranks: undo the average (as the stock
             # compute_loss does), or W processes train with a W times smaller loss
@@ -91,13 +92,14 @@ class CausalTrainer(Trainer):
 
 
 def labelled_loss(model: Any, inputs: dict[str, Any], label_smoothing: float = 0.0,
-                  num_items: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+                  num_items: int | None = None, with_logits: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Next-token loss with the vocabulary projection applied only at positions a label follows: the prompt is most
     of every example and needs no logits (for the embedded models the projection is most of the compute).
 
     The model runs through its own forward (`logits_to_keep` picks the positions), never through its submodules, so
-    any architecture works and PEFT, DDP and FSDP wrappers see an ordinary call. Returns the loss and the logits of
-    the labelled positions (detached: only evaluation reads them)."""
+    any architecture works and PEFT, DDP and FSDP wrappers see an ordinary call. Returns the loss and, `with_logits`,
+    the logits of the labelled positions (detached; only evaluation reads them, and gathering them copies every
+    labelled row: a few % of a pretraining step), else None."""
     inputs = dict(inputs)
     targets = inputs.pop("labels")[:, 1:]
     positions = torch.nonzero((targets != IGNORE_INDEX).any(dim=0)).flatten()
@@ -108,7 +110,8 @@ def labelled_loss(model: Any, inputs: dict[str, Any], label_smoothing: float = 0
     loss = functional.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX,
                                     reduction="sum", label_smoothing=label_smoothing)
     keep = targets != IGNORE_INDEX
-    return loss / (num_items if num_items is not None else keep.sum()), logits.detach()[keep]
+    loss = loss / (num_items if num_items is not None else keep.sum())
+    return loss, (logits.detach()[keep] if with_logits else None)
 
 
 def _documents(tokenizer: PreTrainedTokenizerBase, rows: pd.DataFrame, block_size: int) -> list[dict[str, list[int]]]:
