@@ -24,7 +24,8 @@ from kosum.models.attention import (
 )
 from kosum.models.generation import Summarizer, load_summarizer
 from kosum.models.loading import bnb_config, load_causal, lora_config, peft_model_for_training, precision_for
-from kosum.models.prompts import training_examples
+from kosum.models.prompts import IGNORE_INDEX, training_examples
+from kosum.models.training.causal import CausalTrainer, labelled_loss
 from kosum.models.training.packing import TokenCounter, packed_collator, padded_collator
 from kosum.models.training.trainer import training_arguments
 from stages import predict, pretrain_base, train_qlora
@@ -239,8 +240,6 @@ def test_predict_fine_tuned_and_zero_shot(workspace, llm_stages, family, tmp_pat
 @pytest.mark.cpu_kernels
 def test_loss_on_labelled_positions_equals_the_full_model_loss(tiny_base, tmp_path):
     """The trainer projects only labelled positions onto the vocabulary; the loss must not change."""
-    from kosum.models.training.causal import CausalTrainer
-
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     model = AutoModelForCausalLM.from_pretrained(tiny_base)
     rows = [{"dialogue": "#Person1#: 내일 회의에 늦을 것 같아요.", "summary": "#Person1#은 늦는다.", "topic": "회의"},
@@ -260,9 +259,6 @@ def test_loss_on_labelled_positions_equals_the_full_model_loss(tiny_base, tmp_pa
 def test_label_smoothing_leaves_the_unlabelled_positions_out(tiny_base):
     """With label smoothing the loss still counts labelled positions only (the prompt and padding add nothing), as the
     full-vocabulary loss over every position with the ignore index does; seq2seq's recipe smooths by 0.1."""
-    from kosum.models.prompts import IGNORE_INDEX
-    from kosum.models.training.causal import labelled_loss
-
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     model = AutoModelForCausalLM.from_pretrained(tiny_base)
     rows = [{"dialogue": "#Person1#: 내일 회의에 늦을 것 같아요.", "summary": "#Person1#은 늦는다.", "topic": "회의"},
