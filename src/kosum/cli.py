@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import sys
 
+from kosum.core.library_warnings import route_library_warnings
 from kosum.core.stage import run_stage
 
 COMMANDS = ("summarize", "remote check")
 
 
 def main() -> None:
+    route_library_warnings()  # before the lazy imports below: libraries warn as they load (asyncssh does)
     args = sys.argv[1:] or ["--help"]
     if args[0] == "summarize":
         # imported here: the model stack loads only for a command that needs it
