@@ -5,9 +5,10 @@ configs/qlora.yaml: 4-bit NF4 + LoRA on the embedded Qwen3 base by default) on i
 chat-format examples, given to TRL as `input_ids` + `completion_mask`. TRL runs padding-free with completion-only loss
 (`SFTConfig(padding_free=True, completion_only_loss=True)`): each step sees the same 16 examples flattened into one
 row, as in kosum (TRL's `packing=True` would put ~2 examples in each of the 16 rows of a step, so equal steps would
-not mean equal data); gradient checkpointing off in both (TRL's default is on). Learning rate, schedule, batch size
-and steps are the same; no evaluation while training. TRL keeps transformers' attention, so on a CPU its padding-free
-row goes through sdpa's row-wide block-diagonal mask; kosum uses its per-example attention.
+not mean equal data); gradient checkpointing as the recipe says in both (off in configs/qlora.yaml; TRL's default
+is on). Learning rate, schedule, batch size and steps are the same; no evaluation while training. TRL keeps
+transformers' attention, so on a CPU its padding-free row goes through sdpa's row-wide block-diagonal mask; kosum
+uses its per-example attention.
 
 Each run is its own process, so its peak memory (max RSS; peak GPU memory on CUDA) is its own; the trainers alternate
 over `--rounds` and the median counts. After training, each adapter summarises the same dev sample with kosum's
@@ -87,7 +88,7 @@ def _trainer(name: str, job: CausalJob, examples: list[dict], tokenizer: Any, ar
     from trl import SFTConfig, SFTTrainer
 
     config = SFTConfig(**{key: getattr(args, key) for key in SHARED}, padding_free=True, completion_only_loss=True,
-                       gradient_checkpointing=False, max_length=None)
+                       gradient_checkpointing=job.recipe.gradient_checkpointing, max_length=None)
     model = load_causal(job.model, job.recipe.quantize_4bit, precision, job.recipe.trust_remote_code)
     return SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
                       peft_config=lora_config(job.lora, job.recipe.target_modules))

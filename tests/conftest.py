@@ -61,19 +61,25 @@ def pytest_configure(config: pytest.Config) -> None:
         torch.set_num_threads(int(threads))
 
 
-# The order in which xdist hands whole modules to the workers (pyproject.toml): the module that builds the DVC
-# baseline first, the other slow ones next, the fast ones as filler while the baseline builds, and last the module
-# that copy the baseline (started earlier, they would wait for it). Stable within each group.
-BUILDS_DVC_BASELINE, COPY_DVC_BASELINE = "test_experiments.py", ("test_experiments_tools.py", "test_bench.py")
+# The order in which xdist hands whole modules to the workers (pyproject.toml), so that both finish together: the
+# module that builds the DVC baseline first (about 2 minutes on one core); the slow modules that need no baseline
+# next, on the other worker while it builds; then the modules that copy the baseline, longest first (started before
+# it is built, they would wait for it: test_remote did, 58 s); the fast modules last, as filler that evens out the
+# two workers' ends (placed before the copies, they left one worker idle 2 minutes at the end, docs/tests.md).
+BUILDS_DVC_BASELINE = "test_experiments.py"
+COPY_DVC_BASELINE = ("test_experiments_tools.py", "test_bench.py", "test_remote.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
 
-    def group(item: pytest.Item) -> int:
-        if item.path.name == BUILDS_DVC_BASELINE or item.path.name in COPY_DVC_BASELINE:
-            return 0 if item.path.name == BUILDS_DVC_BASELINE else 3
-        return 1 if item.path in slow_files else 2
+    def group(item: pytest.Item) -> tuple[int, int]:
+        name = item.path.name
+        if name == BUILDS_DVC_BASELINE:
+            return 0, 0
+        if name in COPY_DVC_BASELINE:
+            return 2, COPY_DVC_BASELINE.index(name)
+        return (1, 0) if item.path in slow_files else (3, 0)
 
     items.sort(key=group)
 
