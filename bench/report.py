@@ -24,7 +24,7 @@ def _met(flag: bool) -> str:
 def _environment(result: dict[str, Any]) -> str:
     machine, versions = result.get("machine", {}), result.get("versions", {})
     where = machine.get("gpu") or f"{machine.get('cpu_count')} CPU cores"
-    if machine.get("cpu_model"):  # results differ by CPU type (README: "Same results on every machine?")
+    if machine.get("cpu_model"):  # results differ by CPU type (docs/cpu-determinism.md)
         bf16 = ", AVX512-BF16" if machine.get("avx512_bf16") else ""
         where += f" ({machine['cpu_model']}, torch {machine.get('cpu_capability')}{bf16})"
     libs = ", ".join(f"{k} {v}" for k, v in versions.items() if v)

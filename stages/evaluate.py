@@ -11,6 +11,7 @@ from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
 from kosum.core.io import write_json
 from kosum.core.stage import run_stage
+from kosum.evaluation.caps import decoding_shares
 from kosum.evaluation.leaderboard import (
     ensemble_report,
     evaluate_all,
@@ -31,7 +32,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     models = tuple(args.models or load_file(Params, args.params).scored)
     results = evaluate_all(args.data_dir, args.predictions_dir, models, args.ensemble)
-    write_evaluation(results, args.metrics_dir)
+    folders = {model: args.predictions_dir / model for model in models}
+    if args.ensemble is not None:
+        folders["ensemble"] = args.ensemble
+    write_evaluation(results, args.metrics_dir, decoding_shares(folders))
     write_report(results, reference_sets(args.data_dir), args.ensemble, args.metrics_dir / "report.html")
     if args.ensemble is not None:
         scores = {model: split_scores for model, (split_scores, _) in results.items()}

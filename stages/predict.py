@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.core.config.decode import load_decode
+from kosum.core.config.decode import check_summary_room, load_decode
 from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
 from kosum.core.config.recipes import QloraConfig, prompt_config
 from kosum.core.stage import run_stage
 from kosum.models.candidates import predict_splits
-from kosum.models.generation import load_summarizer
+from kosum.models.generation import load_summarizer, model_card
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.zero_shot:
         prompt = prompt_config(load_file(Params, args.params).prompt, load_file(QloraConfig, args.zero_shot))
     decode = load_decode(args.decode, args.name)
+    check_summary_room(decode, model_card(args.model, prompt), f"{args.decode}:{args.name}")
     predict_splits(load_summarizer(args.model, prompt), args.data_dir, args.out_dir, decode)
 
 

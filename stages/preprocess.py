@@ -1,4 +1,5 @@
-"""DVC stage `preprocess`: validate and clean the raw CSVs; write processed splits, stats.json and the tokenizer."""
+"""DVC stage `preprocess`: validate and clean the raw CSVs; write processed splits (test in sample_submission.csv's
+order, and that file itself where the raw folder has one), stats.json and the tokenizer."""
 
 from __future__ import annotations
 
@@ -27,9 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     train = splits["train"].frame
     tokenizer = train_tokenizer([*train["dialogue"], *train["summary"]], cfg.vocab_size, cfg.min_frequency)
     with atomic_path(args.out_dir) as tmp:
-        for name, split in splits.items():
-            if name != "sample_submission":
-                write_csv(split.frame, tmp / f"{name}.csv")
+        for name, split in splits.items():  # sample_submission.csv too: the order every submission is checked against
+            write_csv(split.frame, tmp / f"{name}.csv")
         write_json(dataset_stats(splits), tmp / "stats.json")
     with atomic_path(args.tokenizer_dir) as tmp:
         tokenizer.save_pretrained(tmp)

@@ -39,11 +39,12 @@ TINY_CONFIGS = {
     },
     "seq2seq.yaml": {
         "embedded": {"d_model": 64, "encoder_layers": 1, "decoder_layers": 1, "attention_heads": 2, "ffn_dim": 128},
-        "encoder_max_len": 256, "decoder_max_len": 48, "eval_samples": 8, "logging_steps": 10,
+        "encoder_max_len": 256, "decoder_max_len": 24, "eval_samples": 8, "logging_steps": 10,
         "max_cut_share": 1.0,  # the tiny profile cuts summaries on purpose (speed); tests/test_budgets.py checks the stop
     },
-    "qlora.yaml": {"max_prompt_len": 256, "max_summary_len": 32, "max_cut_share": 1.0, "eval_samples": 8,
+    "qlora.yaml": {"max_prompt_len": 256, "max_summary_len": 16, "max_cut_share": 1.0, "eval_samples": 8,
                    "logging_steps": 5},
+    # max_new_tokens: the training budgets above (max_summary_len 16, decoder_max_len 24), as predict requires
     "decode.yaml": {"default": {"max_new_tokens": 16, "batch_size": 8},
                     "kobart": {"num_beams": 2, "n_best": 2, "samples": 1, "tta": ["swap_speakers"], "max_new_tokens": 24,
                                "batch_size": 8},

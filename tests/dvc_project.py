@@ -34,8 +34,8 @@ ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 FAST_PARAMS = {"train": {"max_steps": 8, "eval_steps": 4}}
 FAST_CONFIGS = {
     "embedded.yaml": {"corpus": {"n_dev": 8, "n_test": 8}, "pretrain": {"train": {"max_steps": 4, "eval_steps": 4}}},
-    "seq2seq.yaml": {"eval_samples": 4, "logging_steps": 2},
-    "qlora.yaml": {"eval_samples": 4, "logging_steps": 2},
+    "seq2seq.yaml": {"eval_samples": 4, "logging_steps": 2, "decoder_max_len": 8},  # no more than predict decodes
+    "qlora.yaml": {"eval_samples": 4, "logging_steps": 2, "max_summary_len": 8},
     "decode.yaml": {"default": {"max_new_tokens": 8}, "kobart": {"max_new_tokens": 8}, "kfold": {"max_new_tokens": 8}},
 }
 

@@ -112,7 +112,7 @@ def test_the_key_comes_from_the_environment_and_stays_out_of_the_cache(serve, tm
     complete(_endpoint(server.url), MESSAGES, ResponseCache(tmp_path))
     path, headers, body = server.bodies[0]
     assert path == "/v1/chat/completions" and headers["Authorization"] == "Bearer secret-123"
-    assert body == {"model": "solar-test", "messages": MESSAGES, "temperature": 0.0, "max_tokens": 64}
+    assert body == {"model": "solar-test", "messages": MESSAGES, "temperature": 0.0, "max_tokens": 96}
     assert not any("secret-123" in f.read_text() for f in tmp_path.rglob("*.json"))
 
 

@@ -18,7 +18,8 @@ def test_outputs_match_dvc_yaml(workspace):
     declared = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["preprocess"]["outs"]
     assert declared == ["data/processed"]
     assert sorted(p.name for p in workspace.processed.iterdir()) == [
-        "dev.csv", "novelty.csv", "stats.json", "test.csv", "test_answers.csv", "tokenizer", "train.csv"
+        "dev.csv", "novelty.csv", "sample_submission.csv", "stats.json", "test.csv", "test_answers.csv", "tokenizer",
+        "train.csv",
     ]
     assert (workspace.tokenizer / "tokenizer.json").exists()
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.core.config.decode import load_decode
+from kosum.core.config.decode import check_summary_room, load_decode
 from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
 from kosum.core.config.recipes import QloraConfig, prompt_config
 from kosum.core.io import write_csv
 from kosum.core.stage import run_stage
 from kosum.data.reading import DIALOGUES, read_split, topic_list
-from kosum.models.generation import load_summarizer
+from kosum.models.generation import load_summarizer, model_card
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     prompt = None
     if args.zero_shot:
         prompt = prompt_config(load_file(Params, args.params).prompt, load_file(QloraConfig, args.zero_shot))
+    check_summary_room(decode, model_card(args.model, prompt), f"{args.decode}:{args.name or args.model.name}")
     summaries = load_summarizer(args.model, prompt).summarize(list(frame["dialogue"]), topic_list(frame), decode,
                                                               progress=True)
     write_csv(frame[["fname"]].assign(summary=summaries), args.output)

@@ -10,6 +10,9 @@ Decisions a user should know (also in the README):
   followed by a colon starts a turn, so `#Person2#에게` inside a turn stays).
 - Kept but counted in `stats.json`: stray compatibility jamo (`ㅋ`, `ㅜ`) typed into words; a typo cannot be
   corrected without knowing the word.
+- With a `sample_submission.csv`, the test split takes its row order (the order every submission must follow, checked
+  before one is written: `kosum.core.io.check_submission`); a fname in one of the two files but not in the other is
+  an error.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from kosum.core.errors import DataError
+from kosum.core.io import SAMPLE_SUBMISSION
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,31 @@ def read_raw_dir(raw_dir: Path) -> dict[str, Split]:
             splits[split] = read_split(path, split)
         elif spec.must_exist:
             raise DataError(f"{path}: required file is missing (expected {sorted(known)}).")
+    if "sample_submission" in splits:
+        splits["test"] = in_sample_order(splits["test"], list(splits["sample_submission"].frame["fname"]), raw_dir)
     return splits
+
+
+def in_sample_order(test: Split, sample: list[str], raw_dir: Path) -> Split:
+    """The test split in the row order of the sample submission's fnames `sample`; both files must list the same
+    dialogues, or no submission could ever match (the error names the first fname one of them lacks)."""
+    fnames = list(test.frame["fname"])
+    for path, ids, other, other_name in ((raw_dir / SAMPLE_SUBMISSION, sample, fnames, "test.csv"),
+                                         (raw_dir / "test.csv", fnames, sample, SAMPLE_SUBMISSION)):
+        known = set(other)
+        row = next((i for i, fname in enumerate(ids) if fname not in known), None)
+        if row is not None:
+            raise DataError(f"{path}, row {row + 1}: fname {ids[row]!r} is not in {other_name}; the test file and the "
+                            "sample submission must list the same dialogues.")
+    position = {fname: i for i, fname in enumerate(fnames)}
+    return Split(test.frame.iloc[[position[f] for f in sample]].reset_index(drop=True), test.fixes)
+
+
+def sample_fnames(data_dir: Path) -> list[str] | None:
+    """The test fnames in the order a submission must list them (the processed `sample_submission.csv`, which
+    preprocess carries over from the raw folder), or None where the raw folder had none."""
+    path = data_dir / SAMPLE_SUBMISSION
+    return list(read_processed(path)["fname"]) if path.exists() else None
 
 
 def read_processed(path: Path) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import pandas as pd
 from kosum.core.config.ensemble import EnsembleConfig
 from kosum.core.errors import ConfigError
 from kosum.core.io import CANDIDATES, PREDICTION_FILES, write_prediction_folder
-from kosum.data.reading import read_processed
+from kosum.data.reading import read_processed, sample_fnames
 from kosum.scoring.rouge import pairwise_final
 
 
@@ -101,8 +101,8 @@ def select(candidates: pd.DataFrame, fnames: Sequence[str]) -> pd.DataFrame:
 def ensemble_splits(cfg: EnsembleConfig, models: Sequence[str], data_dir: Path, predictions_dir: Path,
                     out_dir: Path) -> None:
     """Select among the candidates (`cfg.hypotheses`, voted on by `cfg.references`) of `models` (params order)
-    with a weight > 0; write `dev.csv`, `submission.csv`, `selection.csv` (which member and source won) and
-    `candidates.csv` (the pool) into `out_dir` together."""
+    with a weight > 0; write `dev.csv`, `submission.csv` (checked against the sample submission), `selection.csv`
+    (which member and source won) and `candidates.csv` (the pool) into `out_dir` together."""
     unknown = sorted(set(cfg.weights) - set(models))
     if unknown:
         raise ConfigError(f"ensemble weights name {unknown}, which params.yaml `models` does not list.")
@@ -118,4 +118,5 @@ def ensemble_splits(cfg: EnsembleConfig, models: Sequence[str], data_dir: Path, 
               for split in PREDICTION_FILES}
     selections = pd.concat([frame.assign(split=split) for split, frame in chosen.items()])
     write_prediction_folder(out_dir, chosen, pool,
-                            {"selection.csv": selections[["split", "fname", "member", "source"]]})
+                            {"selection.csv": selections[["split", "fname", "member", "source"]]},
+                            sample=sample_fnames(data_dir))

@@ -21,6 +21,7 @@ from kosum.core.io import (
 )
 from kosum.data.reading import read_processed, references
 from kosum.evaluation.agreement import human_row
+from kosum.evaluation.caps import Shares, decoding_table
 from kosum.evaluation.novelty import novelty_table, read_novelty, with_novelty
 from kosum.evaluation.oracle import oracle
 from kosum.evaluation.plots import write_plots
@@ -177,10 +178,11 @@ def ensemble_report(scores: dict[str, Scores], ensemble_dir: Path, data_dir: Pat
     }
 
 
-def write_evaluation(results: dict[str, tuple[Scores, dict]], metrics_dir: Path) -> None:
-    """`scores.json` (DVC metrics), `leaderboard.md` (R1/R2/RL too, and the seen / unseen table where the tables
-    carry novelty), `samples/` and `plots/` under `metrics_dir`. The human row, which scores no prediction and has
-    no dev score to rank by, is in the leaderboard only."""
+def write_evaluation(results: dict[str, tuple[Scores, dict]], metrics_dir: Path, caps: Shares | None = None) -> None:
+    """`scores.json` (DVC metrics), `leaderboard.md` (R1/R2/RL too, the seen / unseen table where the tables carry
+    novelty, the shares of predictions cut at the decoding cap and empty where `caps` has them), `samples/` and `plots/` under
+    `metrics_dir`. The human row, which scores no prediction and has no dev score to rank by, is in the leaderboard
+    only."""
     scores = {model: split_scores for model, (split_scores, _) in results.items()}
     predicted = {model: result for model, result in results.items() if model != HUMAN}
     write_json(final_scores(scores), metrics_dir / "scores.json")
@@ -190,5 +192,6 @@ def write_evaluation(results: dict[str, tuple[Scores, dict]], metrics_dir: Path)
                 write_csv(table, tmp / f"{model}_{split}.csv")
     breakdown = novelty_table({model: tables for model, (_, tables) in results.items()}, ranked(scores))
     with atomic_path(metrics_dir / "leaderboard.md") as tmp:
-        tmp.write_text(leaderboard(scores) + (f"\n{breakdown}" if breakdown else ""), encoding="utf-8")
+        sections = [leaderboard(scores), breakdown, decoding_table(caps or {})]
+        tmp.write_text("\n".join(section for section in sections if section), encoding="utf-8")
     write_plots({model: split_scores for model, (split_scores, _) in predicted.items()}, metrics_dir / "plots")

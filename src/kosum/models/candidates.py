@@ -12,22 +12,23 @@ from transformers import set_seed
 
 from kosum.core.config.decode import DecodeConfig
 from kosum.core.errors import ConfigError
-from kosum.core.io import PREDICTION_FILES, write_prediction_folder
-from kosum.data.reading import read_processed, topic_list
+from kosum.core.io import PREDICTION_FILES, STOPS, write_prediction_folder
+from kosum.data.reading import read_processed, sample_fnames, topic_list
 from kosum.models.generation import Summarizer
 from kosum.models.variants import input_variant, prompt_variant
 
 
-def candidate_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: DecodeConfig) -> pd.DataFrame:
+def candidate_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: DecodeConfig,
+                    at_cap: list[bool] | None = None) -> pd.DataFrame:
     """`fname,source,summary` for every candidate of every row of `frame`: source beam1.., sample1.. of the dialogue
     itself, then `<variant>:beam1..` for each test-time input variant (its summaries mapped back) and each prompt
-    variant."""
+    variant. `at_cap`, if given, is filled per row with whether its prediction (beam1) was cut by max_new_tokens."""
     inputs, prompts = [input_variant(n) for n in cfg.tta], [prompt_variant(n) for n in cfg.prompt_variants]
     if prompts and not summarizer.causal:
         raise ConfigError(f"prompt_variants {list(cfg.prompt_variants)}: an encoder-decoder has no prompt to vary.")
     fnames, dialogues = list(frame["fname"]), list(frame["dialogue"])
     topics = topic_list(frame)
-    found = summarizer.candidates(dialogues, topics, cfg, progress=True)
+    found = summarizer.candidates(dialogues, topics, cfg, progress=True, at_cap=at_cap)
     sources = [f"beam{i + 1}" for i in range(cfg.n_best)] + [f"sample{i + 1}" for i in range(cfg.samples)]
     rows = [(fname, source, text) for fname, texts in zip(fnames, found) for source, text in zip(sources, texts)]
     beams = replace(cfg, samples=0)
@@ -47,12 +48,16 @@ def _beams(name: str, fnames: list[str], found: list[list[str]], restore: Callab
 
 
 def predict_splits(summarizer: Summarizer, data_dir: Path, out_dir: Path, cfg: DecodeConfig) -> None:
-    """Write `dev.csv`, `submission.csv` (the first beam of each dialogue) and `candidates.csv` into `out_dir`
-    together: all appear, or none changes."""
+    """Write `dev.csv`, `submission.csv` (the first beam of each dialogue, checked against the sample submission),
+    `candidates.csv` and `stops.csv` (whether each prediction was cut by max_new_tokens) into `out_dir` together:
+    all appear, or none changes."""
     set_seed(cfg.seed)
-    summaries, everything = {}, []
+    summaries, everything, stops = {}, [], []
     for split in PREDICTION_FILES:
-        candidates = candidate_frame(summarizer, read_processed(data_dir / f"{split}.csv"), cfg)
+        frame, at_cap = read_processed(data_dir / f"{split}.csv"), []
+        candidates = candidate_frame(summarizer, frame, cfg, at_cap)
         summaries[split] = candidates[candidates["source"] == "beam1"]
         everything.append(candidates.assign(split=split))
-    write_prediction_folder(out_dir, summaries, pd.concat(everything)[["split", "fname", "source", "summary"]])
+        stops.append(pd.DataFrame({"split": split, "fname": frame["fname"], "at_cap": at_cap}))
+    write_prediction_folder(out_dir, summaries, pd.concat(everything)[["split", "fname", "source", "summary"]],
+                            {STOPS: pd.concat(stops)}, sample=sample_fnames(data_dir))

@@ -90,10 +90,11 @@ class Summarizer:
 
     def candidates(
         self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: DecodeConfig, progress: bool = False,
-        instruction_idx: int = 0,
+        instruction_idx: int = 0, at_cap: list[bool] | None = None,
     ) -> list[list[str]]:
         """Per dialogue, in input order: the `n_best` beams (best first: the first is the prediction), then the
-        `samples` seeded samples. Length-sorted batches; one beam pass and one sampling pass per batch."""
+        `samples` seeded samples. Length-sorted batches; one beam pass and one sampling pass per batch. `at_cap`, if
+        given, is filled per dialogue with whether its first beam used all `max_new_tokens` (cut by the cap)."""
         self.model.eval()
         inputs = [self.encode(d, t, instruction_idx) for d, t in zip(dialogues, topics, strict=True)]
         passes = [self.generate_kwargs(cfg) | {"num_return_sequences": cfg.n_best}]
@@ -101,14 +102,19 @@ class Summarizer:
             passes.append(passes[0] | {"do_sample": True, "num_beams": 1, "temperature": cfg.temperature,
                                        "top_p": cfg.top_p, "num_return_sequences": cfg.samples})
         outputs: list[list[str]] = [[] for _ in inputs]
+        capped = [False] * len(inputs)
         with torch.inference_mode(), tqdm(total=len(inputs), desc="generating", disable=not progress) as bar:
             for batch in length_sorted_batches([len(x) for x in inputs], cfg.batch_size):
-                for kwargs in passes:
-                    texts = self._generate([inputs[i] for i in batch], kwargs)
+                for n, kwargs in enumerate(passes):
+                    texts, ran_to_cap = self._generate([inputs[i] for i in batch], kwargs)
                     per_input = len(texts) // len(batch)
                     for k, index in enumerate(batch):
                         outputs[index] += texts[k * per_input : (k + 1) * per_input]
+                        if n == 0:
+                            capped[index] = ran_to_cap[k * per_input]
                 bar.update(len(batch))
+        if at_cap is not None:
+            at_cap[:] = capped
         return outputs
 
     def generate_kwargs(self, cfg: DecodeConfig) -> dict[str, Any]:
@@ -128,7 +134,14 @@ class Summarizer:
             kwargs["suppress_tokens"] = non_korean_token_ids(self.tokenizer)
         return kwargs
 
-    def _generate(self, batch: list[list[int]], kwargs: dict[str, Any]) -> list[str]:
+    def stop_ids(self, kwargs: dict[str, Any]) -> set[int]:
+        """The token ids that end a summary: the causal LM's stops, the encoder-decoder's EOS."""
+        ids = kwargs.get("eos_token_id", self.model.generation_config.eos_token_id)
+        return set(ids) if isinstance(ids, (list, tuple)) else {ids}
+
+    def _generate(self, batch: list[list[int]], kwargs: dict[str, Any]) -> tuple[list[str], list[bool]]:
+        """The decoded sequences, and for each whether it used every one of its `max_new_tokens`: no stop token, or
+        one in the last place, where BART's `forced_eos_token_id` puts it in a summary cut by the cap."""
         width = max(len(x) for x in batch)
         pad = self.tokenizer.pad_token_id
         # Left padding for causal LMs (new tokens are appended on the right); right padding for encoders.
@@ -139,24 +152,32 @@ class Summarizer:
         generated = self.model.generate(
             input_ids=torch.tensor(rows, device=device), attention_mask=torch.tensor(masks, device=device), **kwargs
         )
-        if self.causal:
-            generated = generated[:, width:]
-        return [clean_summary(t) for t in self.tokenizer.batch_decode(generated, skip_special_tokens=True)]
+        # the new tokens: after the prompt of a causal LM; after the decoder's start token (BART's is its EOS)
+        generated = generated[:, width:] if self.causal else generated[:, 1:]
+        is_stop = torch.isin(generated, torch.tensor(sorted(self.stop_ids(kwargs)), device=generated.device))
+        first_stop = torch.where(is_stop.any(dim=1), is_stop.int().argmax(dim=1), generated.shape[1])
+        ran_to_cap = (first_stop >= kwargs["max_new_tokens"] - 1).tolist()
+        return [clean_summary(t) for t in self.tokenizer.batch_decode(generated, skip_special_tokens=True)], ran_to_cap
+
+
+def model_card(model: str | Path, prompt: PromptConfig | None = None) -> ModelCard:
+    """The card of a model folder a kosum train stage wrote; with `prompt`, one for a plain causal LM (zero-shot).
+    Read before the model loads, so a wrong folder or decode setting fails in seconds."""
+    path = Path(model)
+    if (path / MODEL_CARD).exists():
+        return read_model_card(path)
+    if prompt is not None:
+        return CausalCard("causal", str(model), False, False, prompt)
+    if not path.is_dir():
+        raise ConfigError(f"{path}: no such model folder; pass the folder a train stage wrote (e.g. models/kobart).")
+    raise ConfigError(f"{path}: not a kosum model folder (no {MODEL_CARD}); pass the folder a train stage wrote, "
+                      "or add --zero-shot configs/qlora.yaml to prompt an untuned causal LM.")
 
 
 def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Summarizer:
     """Load a model folder written by a kosum train stage (full model or LoRA adapter) for generation; with
     `prompt`, a plain causal LM without a kosum card too (zero-shot screening of a base model)."""
-    path, precision = Path(model), detect_precision()
-    if (path / MODEL_CARD).exists():
-        card = read_model_card(path)
-    elif prompt is not None:
-        card = CausalCard("causal", str(model), False, False, prompt)
-    elif not path.is_dir():
-        raise ConfigError(f"{path}: no such model folder; pass the folder a train stage wrote (e.g. models/kobart).")
-    else:
-        raise ConfigError(f"{path}: not a kosum model folder (no {MODEL_CARD}); pass the folder a train stage wrote, "
-                          "or add --zero-shot configs/qlora.yaml to prompt an untuned causal LM.")
+    path, precision, card = Path(model), detect_precision(), model_card(model, prompt)
     remote_code = card.causal and card.trust_remote_code
     tokenizer = AutoTokenizer.from_pretrained(str(model), trust_remote_code=remote_code)
     if not card.causal:

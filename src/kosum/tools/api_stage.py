@@ -13,7 +13,7 @@ import pandas as pd
 
 from kosum.core.config.recipes import PromptConfig
 from kosum.core.io import PREDICTION_FILES, write_prediction_folder
-from kosum.data.reading import read_processed, topic_list
+from kosum.data.reading import read_processed, sample_fnames, topic_list
 from kosum.models.generation import clean_summary
 from kosum.models.prompts import messages
 from kosum.tools.api_client import Endpoint, Messages, ResponseCache, cache_key, complete_all
@@ -38,5 +38,6 @@ def predict_api(endpoint: Endpoint, prompt: PromptConfig, data_dir: Path, out_di
         summaries[split] = pd.DataFrame({"fname": frame["fname"],
                                          "summary": [clean_summary(a) for a in complete_all(endpoint, asks, cache)]})
     rows = [answers.assign(split=split, source="beam1") for split, answers in summaries.items()]
-    write_prediction_folder(out_dir, summaries, pd.concat(rows)[["split", "fname", "source", "summary"]])
+    write_prediction_folder(out_dir, summaries, pd.concat(rows)[["split", "fname", "source", "summary"]],
+                            sample=sample_fnames(data_dir))
     return counts

@@ -14,7 +14,7 @@ class ApiConfig:
 
     key_env: str = "UPSTAGE_API_KEY"  # the environment variable with the key; unset: no Authorization header
     temperature: float = 0.0  # greedy, as the in-process zero-shot decoding
-    max_tokens: int = 64  # configs/decode.yaml's max_new_tokens for the zero-shot LLMs
+    max_tokens: int = 96  # configs/decode.yaml's max_new_tokens for the zero-shot LLMs
     timeout_s: float = 60.0  # per request; a timeout is retried
     retries: int = 5  # after the first attempt, on 408/409/429/5xx, timeouts and malformed answers
     backoff_s: float = 1.0  # the first wait, doubled at each retry unless the server sends Retry-After

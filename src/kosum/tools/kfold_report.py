@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from kosum.core.io import CANDIDATES, PREDICTION_FILES, atomic_path, write_csv, write_json
+from kosum.core.io import CANDIDATES, PREDICTION_FILES, atomic_path, check_submission, write_csv, write_json
 from kosum.data.folds import fold_folder, written_folds
-from kosum.data.reading import read_processed, references
+from kosum.data.reading import read_processed, references, sample_fnames
 from kosum.ensemble.mbr import select, weighted_candidates
 from kosum.evaluation.leaderboard import aligned_predictions, reference_sets, score_split
 
@@ -68,6 +68,7 @@ def kfold_report(data_dir: Path, folds_dir: Path, predictions_dir: Path, full_mo
                  "full_model": test_final(aligned_predictions(full_model / submission_name, fnames)),
                  "fold_mean": statistics.fmean(oof["test_final"])},
     }
+    check_submission(chosen, out_dir / submission_name, sample_fnames(data_dir))
     with atomic_path(out_dir) as tmp:
         write_csv(chosen[["fname", "summary"]], tmp / submission_name)
         write_csv(chosen[["fname", "member", "source"]], tmp / "selection.csv")

@@ -29,6 +29,11 @@ class Seq2SeqCard:
     def causal(self) -> bool:
         return False
 
+    @property
+    def summary_budget(self) -> tuple[str, int]:
+        """The longest summary training taught, in tokens, and the key that set it."""
+        return "configs/seq2seq.yaml decoder_max_len", self.decoder_max_len
+
 
 @dataclass(frozen=True)
 class CausalCard:
@@ -43,6 +48,11 @@ class CausalCard:
     @property
     def causal(self) -> bool:
         return True
+
+    @property
+    def summary_budget(self) -> tuple[str, int]:
+        """The longest summary training taught, in tokens (end-of-turn included), and the key that set it."""
+        return "configs/qlora.yaml max_summary_len", self.prompt.max_summary_len
 
 
 ModelCard = Seq2SeqCard | CausalCard

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kosum.core.config.card import ModelCard
 from kosum.core.config.loader import check, from_dict, load_params
 
 
@@ -43,3 +44,13 @@ def load_decode(path: str | Path, name: str) -> DecodeConfig:
     own = raw.get(name) or {}
     check(isinstance(own, dict), f"{path}:{name}: expected a mapping of decoding settings.")
     return from_dict(DecodeConfig, {**raw["default"], **own}, f"{path}:{name}")
+
+
+def check_summary_room(cfg: DecodeConfig, card: ModelCard, where: str) -> None:
+    """Decoding must leave room for the longest summary the model was trained on: a lower `max_new_tokens` cuts
+    summaries mid-sentence without a word (64 against the LLMs' 96 did, issue 38). `where`: the decode file and
+    section, as `configs/decode.yaml:qwen_qlora`."""
+    key, budget = card.summary_budget
+    check(cfg.max_new_tokens >= budget,
+          f"{where}: max_new_tokens {cfg.max_new_tokens} is below {key} {budget}, the longest summary the model was "
+          f"trained on: summaries that long would be cut; set max_new_tokens to at least {budget}.")
