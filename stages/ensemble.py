@@ -22,7 +22,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
     models = tuple(load_file(Params, args.params).models)
+    print(f"ensemble: choosing each dialogue's summary by MBR among the candidates of {', '.join(models)} "
+          f"({args.config})", flush=True)
     ensemble_splits(load_ensemble(args.config), models, args.data_dir, args.predictions_dir, args.out_dir)
+    print(f"ensemble: wrote {args.out_dir}/ (dev.csv, submission.csv, selection.csv, candidates.csv)")
 
 
 if __name__ == "__main__":

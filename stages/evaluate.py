@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
     models = tuple(args.models or load_file(Params, args.params).scored)
+    print(f"evaluate: scoring {', '.join(models)}{', the ensemble' if args.ensemble else ''} and the lead baseline "
+          "(ROUGE on Mecab morphemes)", flush=True)
     results = evaluate_all(args.data_dir, args.predictions_dir, models, args.ensemble)
     folders = {model: args.predictions_dir / model for model in models}
     if args.ensemble is not None:
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.ensemble is not None:
         scores = {model: split_scores for model, (split_scores, _) in results.items()}
         write_json(ensemble_report(scores, args.ensemble, args.data_dir), args.metrics_dir / "ensemble.json")
+    print(f"evaluate: wrote {args.metrics_dir}/ (scores.json, leaderboard.md, report.html, samples/, plots/)")
 
 
 if __name__ == "__main__":

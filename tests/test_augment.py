@@ -39,7 +39,7 @@ class EchoSummarizer:
 
     causal = True
 
-    def candidates(self, dialogues, topics, cfg, progress=False, instruction_idx=0, at_cap=None):
+    def candidates(self, dialogues, topics, cfg, progress=False, instruction_idx=0, at_cap=None, label=""):
         if at_cap is not None:
             at_cap[:] = [False] * len(dialogues)
         return [[f"{d.split(chr(10))[0]} {t} {instruction_idx} ({i + 1})" for i in range(cfg.n_best + cfg.samples)]

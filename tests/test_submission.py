@@ -143,7 +143,7 @@ class _FixedSummarizer:
     def __init__(self, texts):
         self.texts = texts
 
-    def candidates(self, dialogues, topics, cfg, progress=False, instruction_idx=0, at_cap=None):
+    def candidates(self, dialogues, topics, cfg, progress=False, instruction_idx=0, at_cap=None, label=""):
         if at_cap is not None:
             at_cap[:] = [False] * len(dialogues)
         return [[self.texts[i % len(self.texts)]] * (cfg.n_best + cfg.samples) for i in range(len(dialogues))]

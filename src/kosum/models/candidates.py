@@ -19,25 +19,29 @@ from kosum.models.variants import input_variant, prompt_variant
 
 
 def candidate_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: DecodeConfig,
-                    at_cap: list[bool] | None = None) -> pd.DataFrame:
+                    at_cap: list[bool] | None = None, label: str = "") -> pd.DataFrame:
     """`fname,source,summary` for every candidate of every row of `frame`: source beam1.., sample1.. of the dialogue
     itself, then `<variant>:beam1..` for each test-time input variant (its summaries mapped back) and each prompt
-    variant. `at_cap`, if given, is filled per row with whether its prediction (beam1) was cut by max_new_tokens."""
+    variant. `at_cap`, if given, is filled per row with whether its prediction (beam1) was cut by max_new_tokens;
+    `label` (model and split) starts each progress bar's name, the candidate source ends it."""
     inputs, prompts = [input_variant(n) for n in cfg.tta], [prompt_variant(n) for n in cfg.prompt_variants]
     if prompts and not summarizer.causal:
         raise ConfigError(f"prompt_variants {list(cfg.prompt_variants)}: an encoder-decoder has no prompt to vary.")
     fnames, dialogues = list(frame["fname"]), list(frame["dialogue"])
     topics = topic_list(frame)
-    found = summarizer.candidates(dialogues, topics, cfg, progress=True, at_cap=at_cap)
+    found = summarizer.candidates(dialogues, topics, cfg, progress=True, at_cap=at_cap, label=f"{label} beams".strip())
     sources = [f"beam{i + 1}" for i in range(cfg.n_best)] + [f"sample{i + 1}" for i in range(cfg.samples)]
     rows = [(fname, source, text) for fname, texts in zip(fnames, found) for source, text in zip(sources, texts)]
     beams = replace(cfg, samples=0)
     for variant in inputs:
-        found = summarizer.candidates([variant.rewrite(d) for d in dialogues], topics, beams, True)
+        found = summarizer.candidates([variant.rewrite(d) for d in dialogues], topics, beams, True,
+                                      label=f"{label} {variant.name}".strip())
         rows += _beams(variant.name, fnames, found, variant.restore)
     for prompt in prompts:
         asked = topics if prompt.with_topic else [None] * len(topics)
-        rows += _beams(prompt.name, fnames, summarizer.candidates(dialogues, asked, beams, True, prompt.instruction_idx))
+        found = summarizer.candidates(dialogues, asked, beams, True, prompt.instruction_idx,
+                                      label=f"{label} {prompt.name}".strip())
+        rows += _beams(prompt.name, fnames, found)
     return pd.DataFrame(rows, columns=["fname", "source", "summary"])
 
 
@@ -55,7 +59,7 @@ def predict_splits(summarizer: Summarizer, data_dir: Path, out_dir: Path, cfg: D
     summaries, everything, stops = {}, [], []
     for split in PREDICTION_FILES:
         frame, at_cap = read_processed(data_dir / f"{split}.csv"), []
-        candidates = candidate_frame(summarizer, frame, cfg, at_cap)
+        candidates = candidate_frame(summarizer, frame, cfg, at_cap, label=f"{out_dir.name} {split}")
         summaries[split] = candidates[candidates["source"] == "beam1"]
         everything.append(candidates.assign(split=split))
         stops.append(pd.DataFrame({"split": split, "fname": frame["fname"], "at_cap": at_cap}))

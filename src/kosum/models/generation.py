@@ -86,15 +86,17 @@ class Summarizer:
         self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: DecodeConfig, progress: bool = False
     ) -> list[str]:
         """Summaries in input order, generated in length-sorted batches."""
-        return [found[0] for found in self.candidates(dialogues, topics, replace(cfg, n_best=1, samples=0), progress)]
+        found = self.candidates(dialogues, topics, replace(cfg, n_best=1, samples=0), progress, label="summarizing")
+        return [texts[0] for texts in found]
 
     def candidates(
         self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: DecodeConfig, progress: bool = False,
-        instruction_idx: int = 0, at_cap: list[bool] | None = None,
+        instruction_idx: int = 0, at_cap: list[bool] | None = None, label: str = "generating",
     ) -> list[list[str]]:
         """Per dialogue, in input order: the `n_best` beams (best first: the first is the prediction), then the
         `samples` seeded samples. Length-sorted batches; one beam pass and one sampling pass per batch. `at_cap`, if
-        given, is filled per dialogue with whether its first beam used all `max_new_tokens` (cut by the cap)."""
+        given, is filled per dialogue with whether its first beam used all `max_new_tokens` (cut by the cap); `label`
+        names the progress bar (model, split, candidate source)."""
         self.model.eval()
         inputs = [self.encode(d, t, instruction_idx) for d, t in zip(dialogues, topics, strict=True)]
         passes = [self.generate_kwargs(cfg) | {"num_return_sequences": cfg.n_best}]
@@ -103,7 +105,7 @@ class Summarizer:
                                        "top_p": cfg.top_p, "num_return_sequences": cfg.samples})
         outputs: list[list[str]] = [[] for _ in inputs]
         capped = [False] * len(inputs)
-        with torch.inference_mode(), tqdm(total=len(inputs), desc="generating", disable=not progress) as bar:
+        with torch.inference_mode(), tqdm(total=len(inputs), desc=label, disable=not progress) as bar:
             for batch in length_sorted_batches([len(x) for x in inputs], cfg.batch_size):
                 for n, kwargs in enumerate(passes):
                     texts, ran_to_cap = self._generate([inputs[i] for i in batch], kwargs)
@@ -183,6 +185,8 @@ def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Su
     if not card.causal:
         glue_after_tags(tokenizer)  # tokenizer classes that rebuild their pipeline on load (mBART) forget it
         loaded = AutoModelForSeq2SeqLM.from_pretrained(str(model)).to(precision.device)
+        # kosum always passes max_new_tokens; BART's stored max_length (20) only made transformers warn every batch
+        loaded.generation_config.max_length = None
     elif (path / "adapter_config.json").exists():
         loaded = load_adapted(path, card, precision)
     else:

@@ -27,6 +27,7 @@ from transformers import (
     EarlyStoppingCallback,
     EvalPrediction,
     PreTrainedTokenizerBase,
+    PrinterCallback,
     Seq2SeqTrainingArguments,
     Trainer,
 )
@@ -40,6 +41,7 @@ from kosum.data.reading import read_processed
 from kosum.models.generation import clean_summary
 from kosum.models.loading import Precision
 from kosum.models.training.curves import CURVES, training_curves
+from kosum.models.training.progress import ProgressLines
 from kosum.models.training.pruning import pruning_callbacks
 from kosum.scoring.rouge import metrics_dict, score_corpus
 
@@ -109,9 +111,10 @@ def training_arguments(
 
 
 def callbacks(schedule: TrainParams, live_dir: Path, resume: bool) -> list:
-    """DVCLive (on the main process only: `Live` writes its folder when created), early stopping on dev ROUGE (when a
-    patience is set) and, in a run that `kosum.tools.tune` observes, the Optuna report and pruning."""
-    found = [live_callback(live_dir, resume)] if PartialState().is_main_process else []
+    """DVCLive and a progress line per log (on the main process only: `Live` writes its folder when created), early
+    stopping on dev ROUGE (when a patience is set) and, in a run that `kosum.tools.tune` observes, the Optuna report
+    and pruning."""
+    found = [live_callback(live_dir, resume), ProgressLines(live_dir.name)] if PartialState().is_main_process else []
     if schedule.early_stopping_patience > 0:
         found.append(EarlyStoppingCallback(early_stopping_patience=schedule.early_stopping_patience))
     return found + pruning_callbacks(live_dir, f"eval_{BEST_METRIC}")
@@ -136,6 +139,7 @@ def run_folder(settings: Iterable[Any], checkpoints: Path, inputs: Iterable[Path
 def train_and_save(trainer: Trainer, resume: str | None, out_dir: Path) -> bool:
     """Train (resuming when asked), save the best model and its tokenizer to `out_dir`, then drop the checkpoints.
     Returns whether this process is the one that writes outputs (the only one, or rank 0 of several)."""
+    trainer.remove_callback(PrinterCallback)  # its raw dicts: `ProgressLines` says the same, readably
     trainer.train(resume_from_checkpoint=resume)
     trainer.save_model(str(out_dir))  # collective under FSDP/DeepSpeed; writes on the main process only
     trainer.accelerator.wait_for_everyone()
