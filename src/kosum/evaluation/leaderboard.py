@@ -180,9 +180,9 @@ def ensemble_report(scores: dict[str, Scores], ensemble_dir: Path, data_dir: Pat
 
 def write_evaluation(results: dict[str, tuple[Scores, dict]], metrics_dir: Path, caps: Shares | None = None) -> None:
     """`scores.json` (DVC metrics), `leaderboard.md` (R1/R2/RL too, the seen / unseen table where the tables carry
-    novelty, the shares of predictions cut at the decoding cap and empty where `caps` has them), `samples/` and `plots/` under
-    `metrics_dir`. The human row, which scores no prediction and has no dev score to rank by, is in the leaderboard
-    only."""
+    novelty, the shares of predictions cut at the decoding cap and empty where `caps` has them), `samples/` and
+    `plots/` under `metrics_dir`. The human row, which scores no prediction and has no dev score to rank by, is in
+    the leaderboard only."""
     scores = {model: split_scores for model, (split_scores, _) in results.items()}
     predicted = {model: result for model, result in results.items() if model != HUMAN}
     write_json(final_scores(scores), metrics_dir / "scores.json")
