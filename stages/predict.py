@@ -10,6 +10,7 @@ from kosum.core.config.decode import check_summary_room, load_decode
 from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
 from kosum.core.config.recipes import QloraConfig, prompt_config
+from kosum.core.model_refs import check_model_reference
 from kosum.core.stage import run_stage
 from kosum.models.candidates import predict_splits
 from kosum.models.generation import load_summarizer, model_card
@@ -29,8 +30,12 @@ def main(argv: list[str] | None = None) -> None:
     prompt = None
     if args.zero_shot:
         prompt = prompt_config(load_file(Params, args.params).prompt, load_file(QloraConfig, args.zero_shot))
+        check_model_reference(args.model, f"{args.params} zero_shot.{args.name}")
     decode = load_decode(args.decode, args.name)
-    check_summary_room(decode, model_card(args.model, prompt), f"{args.decode}:{args.name}")
+    card = model_card(args.model, prompt)
+    check_summary_room(decode, card, f"{args.decode}:{args.name}")
+    if card.causal and card.base and prompt is None:
+        check_model_reference(card.base, f"{args.model}/kosum.json base")
     predict_splits(load_summarizer(args.model, prompt), args.data_dir, args.out_dir, decode)
 
 

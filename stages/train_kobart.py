@@ -9,6 +9,7 @@ from pathlib import Path
 from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
 from kosum.core.config.recipes import Seq2SeqConfig, model_entry
+from kosum.core.model_refs import check_model_reference
 from kosum.core.stage import run_stage
 from kosum.models.training.seq2seq import train_seq2seq
 
@@ -26,7 +27,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     params = load_file(Params, args.params)
     checkpoints = args.checkpoints or Path("checkpoints") / args.name
-    train_seq2seq(model_entry(params, args.name), params.train, load_file(Seq2SeqConfig, args.recipe),
+    model = model_entry(params, args.name)
+    check_model_reference(model, f"{args.params} models.{args.name}", embedded_ok=True)
+    train_seq2seq(model, params.train, load_file(Seq2SeqConfig, args.recipe),
                   args.data_dir, args.tokenizer_dir, args.out_dir, args.live_dir, checkpoints)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
 from kosum.core.config.recipes import QloraConfig, causal_job
+from kosum.core.model_refs import check_model_reference
 from kosum.core.stage import run_stage
 from kosum.models.training.causal import train_causal
 
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
     job = causal_job(load_file(Params, args.params), args.name, load_file(QloraConfig, args.recipe))
+    check_model_reference(job.model, f"{args.params} models.{args.name}")
     train_causal(job, args.data_dir, args.out_dir, args.live_dir, args.checkpoints or Path("checkpoints") / args.name)
 
 

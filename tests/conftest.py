@@ -68,7 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # it is built, they would wait for it: test_remote did, 58 s); the fast modules last, as filler that evens out the
 # two workers' ends (placed before the copies, they left one worker idle 2 minutes at the end, docs/tests.md).
 BUILDS_DVC_BASELINE = "test_experiments.py"
-COPY_DVC_BASELINE = ("test_experiments_tools.py", "test_bench.py", "test_remote.py")
+COPY_DVC_BASELINE = ("test_experiments_tools.py", "test_rehearsal.py", "test_bench.py", "test_remote.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,7 +3,9 @@
 import pandas as pd
 import pytest
 
+from kosum.core.config.card import CausalCard
 from kosum.core.config.decode import DecodeConfig
+from kosum.core.config.recipes import PromptConfig
 from kosum.core.errors import ConfigError
 from kosum.models.candidates import candidate_frame
 from kosum.models.variants import MASK, input_variant, mask_words, reorder_turns, replace_synonyms, swap_tags
@@ -39,6 +41,9 @@ class EchoSummarizer:
 
     causal = True
 
+    def __init__(self, topic: bool = True):
+        self.card = CausalCard("causal", None, False, False, PromptConfig(topic=topic))
+
     def candidates(self, dialogues, topics, cfg, progress=False, instruction_idx=0, at_cap=None, label=""):
         if at_cap is not None:
             at_cap[:] = [False] * len(dialogues)
@@ -68,3 +73,6 @@ def test_prompt_variants_need_a_prompt():
         candidate_frame(seq2seq, FRAME, DecodeConfig(prompt_variants=("no_topic",)))
     with pytest.raises(ConfigError, match="unknown prompt variant 'shout'"):
         candidate_frame(EchoSummarizer(), FRAME, DecodeConfig(prompt_variants=("shout",)))
+    # without a topic in the prompt, `no_topic` would ask exactly what beam1 asks
+    with pytest.raises(ConfigError, match="prompt_variants no_topic: this model's prompt has no topic"):
+        candidate_frame(EchoSummarizer(topic=False), FRAME, DecodeConfig(prompt_variants=("no_topic",)))

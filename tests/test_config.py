@@ -156,3 +156,8 @@ def test_model_card_round_trips_through_the_strict_loader(tmp_path):
     (tmp_path / "kosum.json").write_text(text.replace('"quantize_4bit"', '"quantise_4bit"'))
     with pytest.raises(ConfigError, match=r"kosum.json: unknown key\(s\) \['quantise_4bit'\]"):
         read_model_card(tmp_path)
+    # a card from before configs/qlora.yaml `topic` existed: that model learnt prompts with the topic
+    card = json.loads(text)
+    assert card["prompt"].pop("topic") is False
+    (tmp_path / "kosum.json").write_text(json.dumps(card))
+    assert read_model_card(tmp_path).prompt.topic is True

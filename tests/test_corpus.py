@@ -90,7 +90,7 @@ def test_csv_columns_fnames_and_answers(tmp_path: Path) -> None:
     out = _write(tmp_path, "corpus")
     headers = {name: next(csv.reader((out / name).open(encoding="utf-8"))) for name in FILES}
     assert headers["train.csv"] == headers["dev.csv"] == ["fname", "dialogue", "summary", "topic"]
-    assert headers["test.csv"] == ["fname", "dialogue", "topic"]
+    assert headers["test.csv"] == ["fname", "dialogue"]  # the competition's test has no topic
     assert headers["sample_submission.csv"] == ["fname", "summary"]
     assert headers["test_answers.csv"] == ["fname", "summary_1", "summary_2", "summary_3"]
     assert headers["novelty.csv"] == ["fname", "novelty"]

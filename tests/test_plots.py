@@ -78,3 +78,11 @@ def test_dvc_plots_use_the_vendored_chart_libraries():
         assert page.count(f"<script>/* {name}@{version}, BSD-3-Clause */") == 1
         assert f"{name}@{version}: BSD-3-Clause" in (ROOT / "vendor" / "vega" / "LICENSES.txt").read_text()
     assert "{plot_divs}" in page and "{scripts}" not in page and "<script src" not in page
+
+
+def test_scores_without_test_answers_plot_dev_alone(inputs, tmp_path):
+    # the competition's folder has no test answers: evaluate scores dev only, and so must the plot
+    _, scores = inputs
+    write_plots({model: {"dev": splits["dev"]} for model, splits in scores.items()}, tmp_path / "plots")
+    assert (tmp_path / "plots" / "scores.png").read_bytes()[:8] == PNG_MAGIC
+    assert not any(c.startswith("test_") for c in pd.read_csv(tmp_path / "plots" / "scores.csv").columns)

@@ -53,7 +53,10 @@ class _RecordingSummarizer:
     causal = True
 
     def __init__(self):
-        self.labels = []
+        from kosum.core.config.card import CausalCard
+        from kosum.core.config.recipes import PromptConfig
+
+        self.labels, self.card = [], CausalCard("causal", None, False, False, PromptConfig())
 
     def candidates(self, dialogues, topics, cfg, progress=False, instruction_idx=0, at_cap=None, label=""):
         self.labels.append(label)
@@ -67,7 +70,7 @@ def test_predict_names_model_split_and_source_in_each_bar(workspace, tmp_path):
     from kosum.models.candidates import predict_splits
 
     summarizer = _RecordingSummarizer()
-    cfg = DecodeConfig(num_beams=1, tta=("swap_speakers",), prompt_variants=("no_topic",))
+    cfg = DecodeConfig(num_beams=1, tta=("swap_speakers",), prompt_variants=("instruction1",))
     predict_splits(summarizer, workspace.processed, tmp_path / "qwen_qlora", cfg)
     assert summarizer.labels == [f"qwen_qlora {split} {source}" for split in ("dev", "test")
-                                 for source in ("beams", "swap_speakers", "no_topic")]
+                                 for source in ("beams", "swap_speakers", "instruction1")]

@@ -4,10 +4,12 @@ import pytest
 from transformers import PreTrainedTokenizerFast
 
 from kosum.core.config.recipes import DEFAULT_SYSTEM_PROMPT, PromptConfig
+from kosum.core.errors import ConfigError
 from kosum.models.chat_format import KULLM_PREAMBLE
 from kosum.models.prompts import (
     IGNORE_INDEX,
     INSTRUCTIONS,
+    check_topics,
     messages,
     prompt_ids,
     training_example,
@@ -46,7 +48,8 @@ def tokenizer(name: str) -> PreTrainedTokenizerFast:
 
 
 def _cfg(style: str = "structured", **kwargs) -> PromptConfig:
-    return PromptConfig(style=style, system_prompt=SYSTEM, **kwargs)
+    """A prompt that names the topic (the golden prompts show where it goes)."""
+    return PromptConfig(style=style, system_prompt=SYSTEM, **{"topic": True, **kwargs})
 
 
 def _long_dialogue(tokenizer: PreTrainedTokenizerFast, min_tokens: int = 3000) -> str:
@@ -79,6 +82,20 @@ def test_structured_prompt_without_topic_asks_about_the_dialogue():
     for topic in (None, "", "  "):
         user = messages(DIALOGUE, topic, _cfg("structured"))[-1]["content"]
         assert user.endswith("\n\n[Question]\n위 대화를 요약해주세요.")
+
+
+def test_the_topic_is_asked_only_where_the_prompt_says_so(tmp_path):
+    # the default (params.yaml prompt.topic: false): every split is asked alike, topic or not
+    for topic in (None, "업무"):
+        user = messages(DIALOGUE, topic, PromptConfig(style="structured"))[-1]["content"]
+        assert user.endswith("\n\n[Question]\n위 대화를 요약해주세요.")
+    assert "위 업무 주제에 대한 대화를" in messages(DIALOGUE, "업무", _cfg("structured"))[-1]["content"]
+    # with the topic, a split without one (the competition's test.csv) stops the run before training
+    (tmp_path / "train.csv").write_text("fname,dialogue,summary,topic\n", encoding="utf-8")
+    (tmp_path / "test.csv").write_text("fname,dialogue\n", encoding="utf-8")
+    check_topics(PromptConfig(), tmp_path)
+    with pytest.raises(ConfigError, match=r"qlora.yaml topic is true, but .*test.csv has no topic column"):
+        check_topics(_cfg(), tmp_path)
 
 
 def test_empty_system_prompt_is_left_out():

@@ -17,6 +17,7 @@ from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
 from kosum.core.config.recipes import QloraConfig, prompt_config
 from kosum.core.io import write_csv
+from kosum.core.model_refs import check_model_reference
 from kosum.core.stage import run_stage
 from kosum.data.reading import DIALOGUES, read_split, topic_list
 from kosum.models.generation import load_summarizer, model_card
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     prompt = None
     if args.zero_shot:
         prompt = prompt_config(load_file(Params, args.params).prompt, load_file(QloraConfig, args.zero_shot))
+        check_model_reference(str(args.model), "kosum summarize MODEL")
     check_summary_room(decode, model_card(args.model, prompt), f"{args.decode}:{args.name or args.model.name}")
     summaries = load_summarizer(args.model, prompt).summarize(list(frame["dialogue"]), topic_list(frame), decode,
                                                               progress=True)

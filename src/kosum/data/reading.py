@@ -179,6 +179,12 @@ def topic_list(frame: pd.DataFrame) -> list[str | None]:
     return list(frame["topic"]) if "topic" in frame.columns else [None] * len(frame)
 
 
+def splits_without_topic(data_dir: Path) -> list[str]:
+    """The processed splits of `data_dir` that have no `topic` column (the competition's test.csv)."""
+    return [split for split in ("train", "dev", "test") if (data_dir / f"{split}.csv").exists()
+            and "topic" not in pd.read_csv(data_dir / f"{split}.csv", dtype=str, nrows=0).columns]
+
+
 def references(frame: pd.DataFrame) -> list[list[str]]:
     """All non-empty references per row: `summary` for dev, `summary_1..3` for test answers."""
     columns = [c for c in ("summary", "summary_1", "summary_2", "summary_3") if c in frame.columns]

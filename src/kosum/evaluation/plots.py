@@ -31,10 +31,13 @@ def score_table(scores: dict[str, dict[str, dict[str, float]]]) -> pd.DataFrame:
 
 
 def score_bars(table: pd.DataFrame, out: Path) -> None:
-    """Dev and test `final` per model, side by side."""
+    """Dev and test `final` per model, side by side; dev alone where there are no test answers (the competition's
+    test is scored only by its leaderboard)."""
     fig, axis = plt.subplots(figsize=(7, 0.5 * len(table) + 1.5))
     positions = range(len(table))
-    for offset, split in ((-0.2, "dev"), (0.2, "test")):
+    splits = [split for split in SPLITS if f"{split}_final" in table.columns]
+    for i, split in enumerate(splits):
+        offset = 0.4 * i - 0.2 * (len(splits) - 1)
         axis.barh([p + offset for p in positions], table[f"{split}_final"], height=0.4, label=split)
     axis.set_yticks(list(positions), table["model"])
     axis.invert_yaxis()

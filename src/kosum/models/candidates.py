@@ -15,6 +15,7 @@ from kosum.core.errors import ConfigError
 from kosum.core.io import PREDICTION_FILES, STOPS, write_prediction_folder
 from kosum.data.reading import read_processed, sample_fnames, topic_list
 from kosum.models.generation import Summarizer
+from kosum.models.prompts import check_topics
 from kosum.models.variants import input_variant, prompt_variant
 
 
@@ -27,6 +28,9 @@ def candidate_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: DecodeConf
     inputs, prompts = [input_variant(n) for n in cfg.tta], [prompt_variant(n) for n in cfg.prompt_variants]
     if prompts and not summarizer.causal:
         raise ConfigError(f"prompt_variants {list(cfg.prompt_variants)}: an encoder-decoder has no prompt to vary.")
+    if any(not p.with_topic for p in prompts) and not summarizer.card.prompt.topic:
+        raise ConfigError("prompt_variants no_topic: this model's prompt has no topic to leave out (configs/qlora.yaml "
+                          "topic: false); remove the variant.")
     fnames, dialogues = list(frame["fname"]), list(frame["dialogue"])
     topics = topic_list(frame)
     found = summarizer.candidates(dialogues, topics, cfg, progress=True, at_cap=at_cap, label=f"{label} beams".strip())
@@ -55,6 +59,8 @@ def predict_splits(summarizer: Summarizer, data_dir: Path, out_dir: Path, cfg: D
     """Write `dev.csv`, `submission.csv` (the first beam of each dialogue, checked against the sample submission),
     `candidates.csv` and `stops.csv` (whether each prediction was cut by max_new_tokens) into `out_dir` together:
     all appear, or none changes."""
+    if summarizer.causal:
+        check_topics(summarizer.card.prompt, data_dir)
     set_seed(cfg.seed)
     summaries, everything, stops = {}, [], []
     for split in PREDICTION_FILES:

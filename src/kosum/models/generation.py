@@ -123,13 +123,13 @@ class Summarizer:
         kwargs: dict[str, Any] = dict(
             num_beams=cfg.num_beams,
             max_new_tokens=cfg.max_new_tokens,
-            length_penalty=cfg.length_penalty,
             no_repeat_ngram_size=cfg.no_repeat_ngram_size,
             repetition_penalty=cfg.repetition_penalty,
-            early_stopping=cfg.early_stopping,
             do_sample=False,
             pad_token_id=self.tokenizer.pad_token_id,
         )
+        if cfg.num_beams > 1:  # beam search's own flags: greedy decoding warned about them on every call
+            kwargs.update(length_penalty=cfg.length_penalty, early_stopping=cfg.early_stopping)
         if self.causal:
             kwargs["eos_token_id"] = stop_token_ids(self.tokenizer, generation_stops(self.model.generation_config))
         if cfg.block_non_korean:

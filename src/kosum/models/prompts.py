@@ -20,11 +20,14 @@ Design choices:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from transformers import PreTrainedTokenizerBase
 
 from kosum.core.config.recipes import DEFAULT_SYSTEM_PROMPT, PromptConfig
+from kosum.core.errors import ConfigError
+from kosum.data.reading import splits_without_topic
 from kosum.models.budgets import Lengths
 from kosum.models.chat_format import chat_format, is_plain, render
 from kosum.models.seq2seq_inputs import own_frame
@@ -43,12 +46,21 @@ INSTRUCTIONS: tuple[str, ...] = (
 
 def messages(dialogue: str, topic: str | None, cfg: PromptConfig, instruction_idx: int = 0,
              plain: bool = False) -> list[dict[str, str]]:
-    """Chat messages asking for a summary of `dialogue` in `cfg.style`. The system prompt is `cfg.system_prompt`; when
-    unset, kosum's default, except in a `plain` format, whose own preamble (KULLM's) then stays; "" leaves it out."""
-    before, after = _user_frame(cfg.style, topic, instruction_idx)
+    """Chat messages asking for a summary of `dialogue` in `cfg.style`, naming `topic` only where `cfg.topic` says
+    to. The system prompt is `cfg.system_prompt`; when unset, kosum's default, except in a `plain` format, whose own
+    preamble (KULLM's) then stays; "" leaves it out."""
+    before, after = _user_frame(cfg.style, topic if cfg.topic else None, instruction_idx)
     user = {"role": "user", "content": before + dialogue.strip() + after}
     system = cfg.system_prompt if cfg.system_prompt is not None else "" if plain else DEFAULT_SYSTEM_PROMPT
     return [{"role": "system", "content": system}, user] if system else [user]
+
+
+def check_topics(cfg: PromptConfig, data_dir: Path) -> None:
+    """A prompt with the topic needs one in every split, or some split is asked in a shape training never showed."""
+    missing = splits_without_topic(data_dir) if cfg.topic else []
+    if missing:
+        raise ConfigError(f"configs/qlora.yaml topic is true, but {data_dir / missing[0]}.csv has no topic column "
+                          "(the competition's test has none): set topic: false.")
 
 
 def _user_frame(style: str, topic: str | None, instruction_idx: int) -> tuple[str, str]:

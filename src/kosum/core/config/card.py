@@ -59,7 +59,7 @@ ModelCard = Seq2SeqCard | CausalCard
 # The cards' fields are in the order the cards have always been written, so an unchanged model keeps its bytes (and
 # DVC hash); the prompt's keys too, which PromptConfig (the params fields first) no longer has.
 _PROMPT_ORDER = ("style", "system_prompt", "max_prompt_len", "max_summary_len", "instruction_variants",
-                 "plain_format", "template_date")
+                 "plain_format", "template_date", "topic")
 
 
 def write_model_card(out_dir: Path, card: ModelCard) -> None:
@@ -76,4 +76,6 @@ def read_model_card(model_dir: Path) -> ModelCard:
         raise FileNotFoundError(f"{path}: missing; {model_dir} was not written by a kosum train stage.")
     raw = json.loads(path.read_text(encoding="utf-8"))
     cls = CausalCard if isinstance(raw, dict) and raw.get("kind") == "causal" else Seq2SeqCard
+    if cls is CausalCard and isinstance(raw.get("prompt"), dict):
+        raw["prompt"].setdefault("topic", True)  # cards written before prompt.topic: those models learnt the topic
     return from_dict(cls, raw, str(path))

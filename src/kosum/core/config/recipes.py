@@ -99,6 +99,9 @@ class QloraConfig(RunConfig):
     max_prompt_len: int = 768  # template + dialogue tokens; only the dialogue is ever cut to fit
     max_summary_len: int = 96  # summary tokens learned and generated while training, end-of-turn included
     max_cut_share: float = 0.01  # training stops when max_summary_len would cut more of the train summaries
+    # ask with the dialogue's topic (structured style): the competition's test.csv has none, so a model trained with
+    # topics meets a prompt it never saw; true only where every split has one (docs/training.md, "Topics")
+    topic: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -110,13 +113,14 @@ class QloraConfig(RunConfig):
 @dataclass(frozen=True)
 class PromptConfig(PromptParams):
     """A causal LM's full prompt: params.yaml `prompt` plus configs/qlora.yaml's system prompt, token budgets, plain
-    format and template date (stored in the model card)."""
+    format, template date and topic (stored in the model card)."""
 
     system_prompt: str | None = None  # None: DEFAULT_SYSTEM_PROMPT, or a plain format's own preamble
     max_prompt_len: int = 1024
     max_summary_len: int = 128
     plain_format: PlainFormat = "kullm"
     template_date: str = TEMPLATE_DATE
+    topic: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -125,8 +129,10 @@ class PromptConfig(PromptParams):
 
 def prompt_config(params: PromptParams, recipe: QloraConfig) -> PromptConfig:
     """The prompt a causal LM is trained and prompted with."""
-    return PromptConfig(params.style, params.instruction_variants, recipe.system_prompt, recipe.max_prompt_len,
-                        recipe.max_summary_len, recipe.plain_format, recipe.template_date)
+    return PromptConfig(style=params.style, instruction_variants=params.instruction_variants,
+                        system_prompt=recipe.system_prompt, max_prompt_len=recipe.max_prompt_len,
+                        max_summary_len=recipe.max_summary_len, plain_format=recipe.plain_format,
+                        template_date=recipe.template_date, topic=recipe.topic)
 
 
 @dataclass(frozen=True)

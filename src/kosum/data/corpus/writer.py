@@ -29,9 +29,8 @@ def write_corpus(cfg: CorpusConfig, out_dir: Path) -> None:
     for split in ("train", "dev"):
         _write_csv(out_dir / f"{split}.csv", ("fname", "dialogue", "summary", "topic"),
                    ((e.fname, d, e.summary, e.topic) for e, d in zip(data[split], raw[split])))
-    test = data["test"]
-    _write_csv(out_dir / "test.csv", ("fname", "dialogue", "topic"),
-               ((e.fname, d, e.topic) for e, d in zip(test, raw["test"])))
+    test = data["test"]  # like the competition's: no summary and no topic (so no prompt may rely on one)
+    _write_csv(out_dir / "test.csv", ("fname", "dialogue"), ((e.fname, d) for e, d in zip(test, raw["test"])))
     _write_csv(out_dir / "sample_submission.csv", ("fname", "summary"), ((e.fname, "") for e in test))
     _write_csv(out_dir / "test_answers.csv", ("fname", "summary_1", "summary_2", "summary_3"),
                ((e.fname, *e.references) for e in test))

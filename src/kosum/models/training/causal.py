@@ -36,7 +36,7 @@ from kosum.models.loading import (
     peft_model_for_training,
     stabilize_adapter_config,
 )
-from kosum.models.prompts import IGNORE_INDEX, training_examples
+from kosum.models.prompts import IGNORE_INDEX, check_topics, training_examples
 from kosum.models.training.packing import Collator, TokenCounter, packed_collator, padded_collator
 from kosum.models.training.trainer import callbacks, run_folder, train_and_save, training_arguments, training_splits
 from kosum.scoring.rouge import metrics_dict, score_corpus
@@ -175,6 +175,7 @@ def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, 
     tokenizer = AutoTokenizer.from_pretrained(job.model, trust_remote_code=recipe.trust_remote_code)
     model_stops = generation_stops(generation_config_of(job.model, recipe.trust_remote_code))
     tokenizer = ready_for_chat(tokenizer, job.prompt.plain_format, model_stops)
+    check_topics(job.prompt, data_dir)  # before hours of training, not at predict
     train, dev = training_splits(recipe, job.train.seed, data_dir)
     lengths = Lengths()
     train_examples = training_examples(tokenizer, train.to_dict("records"), job.prompt, lengths)
