@@ -75,7 +75,8 @@ def test_api_stage_scores_equal_the_in_process_zero_shot(workspace, model_dir, s
     for name in ("dev.csv", "submission.csv"):
         local = read_processed(tmp_path / "local/qwen_zero_shot" / name)
         assert read_processed(tmp_path / "api/qwen_zero_shot" / name).equals(local), name
-        assert local["summary"].str.len().gt(0).all() and local["summary"].nunique() > 1, "a degenerate model"
+        # the comparison means something only on real text: most summaries non-empty, and not all the same
+        assert local["summary"].str.len().gt(0).mean() >= 0.5 and local["summary"].nunique() > 1, "a degenerate model"
     scores = {}
     for where in ("local", "api"):
         evaluate.main([str(short_data), str(tmp_path / where), str(tmp_path / f"metrics_{where}"),

@@ -46,6 +46,8 @@ HUB = {
 }
 COMPETITION_FILES = ("train.csv", "dev.csv", "test.csv", "sample_submission.csv")  # no test answers, no novelty
 REPLACED_WHOLE = ("models", "zero_shot")  # the page replaces these sections; every other key is merged
+# fewer steps than the tiny profile's 8 (the page sets no step count): what is rehearsed is the path, not the training
+STEPS = {"train": {"max_steps": 2}}
 
 
 def walk_through_settings() -> dict[str, dict]:
@@ -102,6 +104,15 @@ def competition_folder(project: Path) -> Path:
 
 
 def apply_settings(project: Path, settings: dict[str, dict]) -> None:
+    """The page's settings over the tiny profile, which shrinks the embedded models and steps; its LLM samples (for
+    the ensemble tests) are dropped first, as the shipped decode file has none (top-p sampling over a 151k
+    vocabulary doubled the LLMs' prediction time here)."""
+    decode = project / "configs" / "decode.yaml"
+    tiny = yaml.safe_load(decode.read_text(encoding="utf-8"))
+    shipped = yaml.safe_load((ROOT / "configs" / "decode.yaml").read_text(encoding="utf-8"))
+    decode.write_text(yaml.safe_dump({k: v for k, v in tiny.items() if k in shipped}), encoding="utf-8")
+    assert "max_steps" not in settings["params.yaml"]["train"]
+    settings = {**settings, "params.yaml": merged(settings["params.yaml"], STEPS)}
     for relative, values in settings.items():
         path = project / relative
         current = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -83,4 +83,4 @@ def test_the_console_command_and_its_errors(project):
         run([str(BIN / "dvc"), "remote", "default", "--unset"], 120, cwd=root, env=ENV)
         check(root)
     usage = run([sys.executable, "-c", "from kosum.cli import main; main()", "remote"], 120, cwd=root, env=ENV)
-    assert usage.returncode == 1 and "usage: kosum {summarize | remote check}" in usage.stderr
+    assert usage.returncode == 1 and "usage: kosum {check | summarize | remote check}" in usage.stderr
