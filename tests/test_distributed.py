@@ -83,7 +83,8 @@ def test_two_processes_train_the_qlora_adapter_one_process_trains(workspace, tmp
 
 
 @pytest.mark.slow
-@pytest.mark.cpu_kernels
+# Not `cpu_kernels` (the AVX2 re-run, 25 s of it): in float64 the runs agree to 1.6e-12 against a tolerance of 1e-9,
+# and another CPU's kernels move the last bits of float64 (1e-16), not a margin of three orders of magnitude.
 def test_two_processes_train_kobart_as_one_process(workspace, tmp_path):
     """In float64. The two runs are the same arithmetic in another summation order, but in fp32 some weights differed
     by up to 4e-5 (over the tolerance on an Intel Xeon): single elements whose gradient was near zero at one step

@@ -1,6 +1,7 @@
-"""The real path rehearsed: docs/real-data.md's settings, exactly, on a competition-shaped folder, with the hub ids it
-names served offline from a local Hugging Face cache that holds tiny random models of the real architectures with
-the real tokenizer files and chat templates (tests/assets): `kosum check`, `dvc exp run`, a checked submission.
+"""The real path rehearsed: docs/real-data.md's settings and commands, exactly, on a competition-shaped folder, with
+the hub ids it names served offline from a local Hugging Face cache that holds tiny random models of the real
+architectures with the real tokenizer files and chat templates (tests/assets): `kosum check`, the commit, `dvc exp
+run`, then every submission checked against the sample.
 
 The hub ids stay as the page writes them (nothing is swapped for a folder), so the path a GPU box takes is the path
 run here: `from_pretrained(hub id)` through the cache, adapters whose card names a hub base, DVC stages whose model
@@ -30,7 +31,7 @@ from transformers import (
 )
 
 from tests.conftest import ROOT, merged
-from tests.dvc_project import BIN, COMMAND_TIMEOUT, ENV, dvc, git, tiny_project
+from tests.dvc_project import COMMAND_TIMEOUT, ENV, dvc, tiny_project
 from tests.processes import run
 from tests.real_tokenizers import generation_eos_ids, real_tokenizer
 
@@ -55,6 +56,14 @@ def walk_through_settings() -> dict[str, dict]:
     blocks = re.findall(r"```yaml\n# (\S+)\n(.*?)```", WALK_THROUGH.read_text(encoding="utf-8"), flags=re.S)
     assert blocks, f"{WALK_THROUGH}: no ```yaml block naming its file"
     return {path: yaml.safe_load(body) for path, body in blocks}
+
+
+def walk_through_commands() -> list[str]:
+    """The page's "Check, then run" commands, comments dropped."""
+    section = WALK_THROUGH.read_text(encoding="utf-8").split("## 4.", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, flags=re.S)
+    assert block, f"{WALK_THROUGH}: no bash block under its section 4"
+    return [line.split("  #")[0].strip() for line in block.group(1).splitlines() if line.strip()]
 
 
 def _tiny(architecture: str, tokenizer) -> PreTrainedModel:
@@ -136,12 +145,13 @@ def test_the_walk_through_runs_to_a_checked_submission(rehearsal: Path, tmp_path
     competition = competition_folder(rehearsal)
     apply_settings(rehearsal, settings)
 
-    check = run([str(BIN / "kosum"), "check"], COMMAND_TIMEOUT, cwd=rehearsal, env=env)
-    assert check.returncode == 0 and check.stdout.strip().endswith(": ok"), check.stderr
-    git(rehearsal, "add", "-A")
-    git(rehearsal, "commit", "-qm", "competition run")
-    done = run([str(BIN / "dvc"), "exp", "run", "-n", "competition"], COMMAND_TIMEOUT, cwd=rehearsal, env=env)
-    assert done.returncode == 0, f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    commands = walk_through_commands()  # kosum check, the commit (the data folder stays out of git), dvc exp run
+    assert [command.split()[0] for command in commands] == ["kosum", "git", "dvc"], commands
+    for command in commands:
+        done = run(["bash", "-c", command], COMMAND_TIMEOUT, cwd=rehearsal, env=env)
+        assert done.returncode == 0, f"{command}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        if command == "kosum check":
+            assert done.stdout.strip().endswith(": ok") and not done.stderr.strip(), done.stderr
 
     # the fine-tuned LLMs are adapters on the hub models, loaded through the cache
     card = json.loads((rehearsal / "models" / "qwen_qlora" / "kosum.json").read_text(encoding="utf-8"))
