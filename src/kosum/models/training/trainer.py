@@ -143,9 +143,6 @@ def train_and_save(trainer: Trainer, resume: str | None, out_dir: Path) -> bool:
     trainer.train(resume_from_checkpoint=resume)
     trainer.save_model(str(out_dir))  # collective under FSDP/DeepSpeed; writes on the main process only
     trainer.accelerator.wait_for_everyone()
-    # the last collective: a process that exits with its process group alive can abort in gloo's teardown
-    # ("terminate called without an active exception", once in the suite's AVX2 re-run)
-    trainer.accelerator.end_training()
     if not trainer.is_world_process_zero():
         return False
     trainer.processing_class.save_pretrained(str(out_dir))
