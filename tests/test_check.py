@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import yaml
 from kosum.check import pipeline, problems
 from kosum.core.errors import ConfigError
 from kosum.core.model_refs import check_model_reference, model_reference_problem
+from tests.processes import run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +40,7 @@ def project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "configs", root / "configs")
     (root / ".dvc").mkdir()
     shutil.copy(ROOT / ".dvc" / "config", root / ".dvc" / "config")
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    assert run(["git", "init", "-q"], 60, cwd=root).returncode == 0
     return root
 
 
@@ -74,7 +74,7 @@ def test_each_problem_is_one_line_naming_its_key(project: Path, offline: Path):
     assert all("\n" not in line for line in found)
     expected = [
         "configs/decode.yaml:kobart: unknown key(s) ['num_beam']",
-        "configs/decode.yaml:default max_new_tokens 64 is below configs/qlora.yaml max_summary_len 96 (llama_qlora)",
+        "configs/decode.yaml:default (llama_qlora): max_new_tokens 64 is below configs/qlora.yaml max_summary_len 96",
         "params.yaml models.llama_qlora: 'Bllosom/llama-3.2-Korean-Bllossom-3B' is no folder here and no model in "
         "the Hugging Face cache",
         "params.yaml models.qwen_qlora: 'embedded' is only for the seq2seq model",
@@ -82,7 +82,7 @@ def test_each_problem_is_one_line_naming_its_key(project: Path, offline: Path):
     ]
     for start in expected:
         assert any(line.startswith(start) for line in found), (start, found)
-    assert not any("kobart max_new_tokens" in line for line in found)  # a section that failed is not judged twice
+    assert not any("(kobart): max_new_tokens" in line for line in found)  # a section that failed is not judged twice
 
 
 def test_raw_data_and_ensemble_members_are_checked(project: Path, offline: Path):
@@ -94,6 +94,20 @@ def test_raw_data_and_ensemble_members_are_checked(project: Path, offline: Path)
     found = problems(project)
     assert any(line.startswith("configs/ensemble.yaml weights.solar_qlora: no model 'solar_qlora'") for line in found)
     assert any(line.startswith(str(raw_dir / "train.csv")) for line in found), found
+
+
+def test_a_topic_prompt_needs_a_topic_in_every_split(project: Path, offline: Path):
+    raw_dir = project / "data" / "competition"
+    raw_dir.mkdir(parents=True)
+    for split in ("train", "dev"):
+        (raw_dir / f"{split}.csv").write_text(f"fname,dialogue,summary,topic\n{split}_0,#Person1#: 안녕하세요.,"
+                                              "#Person1#이 인사한다.,인사\n", encoding="utf-8")
+    (raw_dir / "test.csv").write_text("fname,dialogue\ntest_0,#Person1#: 네.\n", encoding="utf-8")
+    _edit(project / "params.yaml", lambda raw: raw["preprocess"].update(raw_dir="data/competition"))
+    assert problems(project) == []
+    _edit(project / "configs/qlora.yaml", lambda raw: raw.update(topic=True))
+    assert problems(project) == ["configs/qlora.yaml topic: true, but data/competition/test.csv has no topic column "
+                                 "(the competition's test has none); set it to false"]
 
 
 def test_model_references(tmp_path: Path, offline: Path):
@@ -141,21 +155,20 @@ def test_the_launcher_adds_nothing_to_a_stage_error(tmp_path: Path):
     # the stage's one line is all: no CalledProcessError or torchrun report under it
     script = tmp_path / "failing_stage.py"
     script.write_text("import sys\nsys.exit('error: params.yaml models.x: a problem.')\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "kosum.models.training.launch", "--config_file",
-         str(ROOT / "configs/accelerate/ddp.yaml"), "--num_processes", "1", str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = run([sys.executable, "-m", "kosum.models.training.launch", "--config_file",
+                str(ROOT / "configs/accelerate/ddp.yaml"), "--num_processes", "1", str(script)], 120, cwd=tmp_path)
     assert done.returncode == 1
     assert [line for line in done.stderr.splitlines() if line.strip()] == ["error: params.yaml models.x: a problem."]
 
 
 def test_kosum_check_command(project: Path):
-    done = subprocess.run([sys.executable, "-c", "from kosum.cli import main; main()", "check", str(project)],
-                          capture_output=True, text=True, timeout=120, env={**_env(), "HF_HUB_OFFLINE": "1"})
+    done = run([sys.executable, "-c", "from kosum.cli import main; main()", "check", str(project)], 120,
+               env={**_env(), "HF_HUB_OFFLINE": "1"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith(": ok")
     _edit(project / "params.yaml", lambda raw: raw["models"].update(llama_qlora="nobody/nothing"))
-    done = subprocess.run([sys.executable, "-c", "from kosum.cli import main; main()", "check", str(project)],
-                          capture_output=True, text=True, timeout=120, env={**_env(), "HF_HUB_OFFLINE": "1"})
+    done = run([sys.executable, "-c", "from kosum.cli import main; main()", "check", str(project)], 120,
+               env={**_env(), "HF_HUB_OFFLINE": "1"})
     assert done.returncode == 1
     first = done.stderr.splitlines()[0]
     assert first.startswith("error: params.yaml models.llama_qlora: 'nobody/nothing' is no folder")
@@ -163,8 +176,7 @@ def test_kosum_check_command(project: Path):
 
 
 def test_kosum_help_lists_the_commands():
-    done = subprocess.run([sys.executable, "-c", "from kosum.cli import main; main()", "--help"],
-                          capture_output=True, text=True, timeout=60, env=_env())
+    done = run([sys.executable, "-c", "from kosum.cli import main; main()", "--help"], 60, env=_env())
     assert done.returncode == 0
     assert [line.split()[0] for line in done.stdout.splitlines() if line.startswith("  ")] == ["check", "summarize",
                                                                                                "remote"]

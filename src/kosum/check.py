@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kosum.core.config.decode import load_decode
+from kosum.core.config.card import CausalCard, ModelCard, Seq2SeqCard
+from kosum.core.config.decode import check_summary_room, load_decode
 from kosum.core.config.embedded import EmbeddedConfig
 from kosum.core.config.ensemble import load_ensemble
 from kosum.core.config.loader import load_file, load_params
 from kosum.core.config.params import Params
-from kosum.core.config.recipes import QloraConfig, Seq2SeqConfig
+from kosum.core.config.recipes import QloraConfig, Seq2SeqConfig, prompt_config
 from kosum.core.errors import ConfigError, DataError
 from kosum.core.model_refs import model_reference_problem
-from kosum.data.reading import read_raw_dir
+from kosum.data.reading import read_raw_dir, splits_without_topic
 from kosum.tools.config import ApiConfig, TuneConfig
 
 SEQ2SEQ_STAGE = "stages/train_kobart.py"  # the models this script trains are encoder-decoders; the rest causal LMs
@@ -107,20 +108,30 @@ def _decode_problems(root: Path, params: Params, recipes: dict[str, Any], flow: 
     if raw is None:
         return found
     decodes = {name: _attempt(found, lambda n=name: load_decode(path, n)) for name in raw}
-    budgets = {"seq2seq": ("configs/seq2seq.yaml decoder_max_len", recipes["seq2seq.yaml"], "decoder_max_len"),
-               "causal": ("configs/qlora.yaml max_summary_len", recipes["qlora.yaml"], "max_summary_len")}
+    cards = _cards(params, recipes)
     for name in [*params.models, *params.zero_shot]:
         section = name if name in raw else "default"
-        decode, (key, recipe, field) = decodes.get(section), budgets["seq2seq" if name in flow.seq2seq else "causal"]
-        if decode is None or recipe is None:  # already reported
+        decode, card = decodes.get(section), cards.get("seq2seq" if name in flow.seq2seq else "causal")
+        if decode is None or card is None:  # already reported
             continue
-        budget = getattr(recipe, field)
-        if decode.max_new_tokens < budget:
-            if "max_new_tokens" not in (raw.get(section) or {}):
-                section = "default"  # where the value comes from
-            found.append(f"{path.relative_to(root)}:{section} max_new_tokens {decode.max_new_tokens} is below {key} "
-                         f"{budget} ({name}): summaries that long would be cut")
+        if "max_new_tokens" not in (raw.get(section) or {}):
+            section = "default"  # where the value comes from
+        # predict's own check, on the card each model's train stage will write
+        _attempt(found, lambda: check_summary_room(decode, card, f"{path.relative_to(root)}:{section} ({name})"))
     return found
+
+
+def _cards(params: Params, recipes: dict[str, Any]) -> dict[str, ModelCard]:
+    """The model cards the train stages will write, as far as decoding reads them (their summary budgets)."""
+    cards: dict[str, ModelCard] = {}
+    if (seq2seq := recipes["seq2seq.yaml"]) is not None:
+        cards["seq2seq"] = Seq2SeqCard(kind="seq2seq", encoder_max_len=seq2seq.encoder_max_len,
+                                       decoder_max_len=seq2seq.decoder_max_len)
+    if (qlora := recipes["qlora.yaml"]) is not None:
+        cards["causal"] = CausalCard(kind="causal", base=None, quantize_4bit=qlora.quantize_4bit,
+                                     trust_remote_code=qlora.trust_remote_code,
+                                     prompt=prompt_config(params.prompt, qlora))
+    return cards
 
 
 def _reference_problems(params: Params, flow: Pipeline) -> list[str]:
@@ -138,10 +149,9 @@ def _data_problems(root: Path, params: Params, flow: Pipeline, qlora: QloraConfi
     if not (root / raw_dir).exists() and raw_dir.as_posix().rstrip("/") in flow.outputs:
         return []  # the corpus stage writes it
     found: list[str] = []
-    splits = _attempt(found, lambda: read_raw_dir(root / raw_dir))
-    missing = [name for name, split in (splits or {}).items()
-               if name in ("train", "dev", "test") and "topic" not in split.frame.columns]
-    if qlora is not None and qlora.topic and missing:
+    splits = _attempt(found, lambda: read_raw_dir(root / raw_dir))  # valid CSVs, so their headers can be read
+    missing = splits_without_topic(root / raw_dir) if splits and qlora is not None and qlora.topic else []
+    if missing:
         found.append(f"configs/qlora.yaml topic: true, but {raw_dir / missing[0]}.csv has no topic column (the "
                      "competition's test has none); set it to false")
     return found
