@@ -55,3 +55,9 @@ def _project(root, test_refs=TEST_REFS, novelty=None):
 def _run(root, **kwargs):
     evaluate.main(_project(root, **kwargs))
     return root / "metrics"
+
+
+def _rows(board):
+    """Markdown table rows by their first cell (a row in several tables: the last one wins)."""
+    return {cells[0]: cells[1:] for line in board.splitlines() if line.startswith("| ") and "---" not in line
+            for cells in [[c.strip() for c in line.strip("|").split("|")]]}

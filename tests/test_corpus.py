@@ -6,16 +6,21 @@ import csv
 import random
 import re
 import statistics
+import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from kosum.core.config.embedded import CorpusConfig
-from kosum.core.errors import ConfigError
+from kosum.core.errors import ConfigError, DataError
 from kosum.core.tags import TAG
-from kosum.data.corpus import Example, generate_split, write_corpus
+from kosum.data.corpus import Example, content, generate_split, write_corpus
 from kosum.data.corpus.conjugate import FORMS, conjugate, formal_sentence_ends
-from kosum.data.corpus.frames import GOALS, SITUATIONS, compose
+from kosum.data.corpus.content import goals, scenarios, situations
+from kosum.data.corpus.frames import compose
 from kosum.data.corpus.generate import unseen_pairs
 from kosum.data.corpus.josa import attach
 from kosum.data.corpus.noise import (
@@ -27,7 +32,6 @@ from kosum.data.corpus.noise import (
     add_noise,
 )
 from kosum.data.corpus.scenario import BREAK, Turn, placeholders
-from kosum.data.corpus.scenarios import SCENARIOS
 from kosum.data.corpus.styles import ANNOTATORS, write_facts
 from kosum.scoring.rouge import score_corpus
 
@@ -157,7 +161,7 @@ def test_annotators_write_mostly_formal_and_agree_as_the_competitions_do() -> No
 
 def test_a_quarter_of_dev_and_test_are_compositions_training_never_saw() -> None:
     train = generate_split("train", 2000, 42)
-    held_out = {f"frame:{SITUATIONS[s].name}/{GOALS[g].name}" for s, g in unseen_pairs(42)}
+    held_out = {f"frame:{situations()[s].name}/{goals()[g].name}" for s, g in unseen_pairs(42)}
     seen_sources = {e.scenario for e in train}
     assert not seen_sources & held_out
     # compositional: every place and every goal of a held-out pair is in training, only not together
@@ -171,17 +175,17 @@ def test_a_quarter_of_dev_and_test_are_compositions_training_never_saw() -> None
 
 def test_every_summary_slot_is_spoken_in_every_rendering() -> None:
     """Static version of the check above: some non-optional turn mentions the slot in all its paraphrases."""
-    for sc in SCENARIOS:
+    for sc in scenarios():
         required = [t for t in sc.turns if isinstance(t, Turn) and not t.optional]
         for name in set().union(*(placeholders(s) for s in sc.summaries)):
             assert any(all(name in placeholders(line) for line in t.lines) for t in required), (sc.topic, name)
 
 
 def test_scenarios_are_varied_and_small_talk_never_splits_a_question() -> None:
-    topics = {sc.topic for sc in SCENARIOS}
+    topics = {sc.topic for sc in scenarios()}
     assert len(topics) >= 40
-    assert all(sum(sc.topic == t for sc in SCENARIOS) >= 3 for t in topics)
-    for sc in SCENARIOS:
+    assert all(sum(sc.topic == t for sc in scenarios()) >= 3 for t in topics)
+    for sc in scenarios():
         for before, turn in zip(sc.turns, sc.turns[1:]):
             if turn == BREAK:
                 assert not any("?" in line for line in before.lines), (sc.topic, before.lines)
@@ -292,10 +296,101 @@ def test_written_references_turn_formal() -> None:
 def test_every_frame_predicate_conjugates_and_every_annotator_writes_each_frame() -> None:
     """Each goal's clauses in every place and every annotator's style: no placeholder left, the register kept."""
     rng = random.Random(0)
-    for goal in GOALS:
-        for situation in SITUATIONS:
+    for goal in goals():
+        for situation in situations():
             frame = compose(situation, goal, rng)
             for annotator in ANNOTATORS:
                 text = write_facts(frame.facts, annotator)
                 assert "{" not in text and text.endswith("니다." if annotator.formal else "다."), (goal.name, text)
             assert frame.script.turns and all(v in frame.values for v in frame.spoken)
+
+
+def test_every_text_file_loads_is_read_and_ships() -> None:
+    """Every YAML file under text/ validates, is one the loaders read (none lies unread) and matches the
+    package-data glob, so a non-editable install carries it too."""
+    assert content.pools() and scenarios() and goals() and situations() and content.mask_exchanges()
+    assert content.small_talk().asides["C"]
+    files = {p.relative_to(content.TEXT_DIR).as_posix() for p in content.TEXT_DIR.rglob("*") if p.is_file()}
+    read = {"pools.yaml", "smalltalk.yaml", "masks.yaml", "frames/goals.yaml", "frames/situations.yaml"}
+    assert files - read == {f"scenarios/{p.name}" for p in (content.TEXT_DIR / "scenarios").glob("*.yaml")}
+    assert read <= files
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    package = content.TEXT_DIR.parent
+    shipped = {p for glob in pyproject["tool"]["setuptools"]["package-data"]["kosum.data.corpus"]
+               for p in package.glob(glob)}
+    assert shipped == {content.TEXT_DIR / f for f in files}
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Callable[[Any], None]:
+    """An edit of a loaded text file: the value at `path` (keys and indices) set to `value`."""
+
+    def edit(data: Any) -> None:
+        for step in path[:-1]:
+            data = data[step]
+        data[path[-1]] = value
+
+    return edit
+
+
+def _rename(path: tuple[Any, ...], old: str, new: str) -> Callable[[Any], None]:
+    def edit(data: Any) -> None:
+        for step in path:
+            data = data[step]
+        data[new] = data.pop(old)
+
+    return edit
+
+
+READERS: dict[str, Callable[[Path], object]] = {
+    "scenarios/shopping.yaml": lambda path: content.read_scenarios(path, content.pools()),
+    "frames/goals.yaml": lambda path: content.read_goals(path, content.pools()),
+    "frames/situations.yaml": content.read_situations,
+    "smalltalk.yaml": content.read_small_talk,
+    "masks.yaml": content.read_masks,
+    "pools.yaml": content.read_pools,
+}
+
+
+@pytest.mark.parametrize(("name", "edit", "message"), [
+    ("scenarios/shopping.yaml", _rename(("scenarios", 0, "turns", 0), "speaker", "speeker"),
+     "scenarios[0].turns[0]: unknown key 'speeker'; allowed: lines, optional, speaker."),
+    ("scenarios/shopping.yaml", _set(("scenarios", 0, "slots", "weekday"), "$weekdays"),
+     "scenarios[0].slots.weekday: unknown pool '$weekdays'; known: "),
+    ("scenarios/shopping.yaml", _set(("scenarios", 0, "summaries", 1), "{P1:은} {nowhere:에} 간다."),
+     "scenarios[0].summaries[1]: placeholder {nowhere} names no slot here; slots: "),
+    ("scenarios/shopping.yaml", _set(("scenarios", 0, "turns", 0, "lines", 0), "{item 을} 주세요."),
+     "scenarios[0].turns[0].lines[0]: a brace that is no placeholder"),
+    ("scenarios/shopping.yaml", _set(("scenarios", 0, "register"), "formal"),
+     "scenarios[0].register: 'formal' is no register; choose one of service, polite, stranger, casual."),
+    ("scenarios/shopping.yaml", _set(("pools", "days"), ["월요일"]), "pools.days: a shared pool (pools.yaml) has"),
+    ("frames/goals.yaml", _set(("goals", 0, "slots", "from,to"), [["오전 10시", "오전 11시", "오후 1시"]]),
+     "goals[0].slots.from,to: the choice ['오전 10시', '오전 11시', '오후 1시'] has 3 value(s) where 'from,to' takes 2."),
+    ("frames/goals.yaml", _set(("goals", 0, "clauses", 0, "subject"), "X"),
+     "goals[0].clauses[0].subject: 'X' is no role; choose one of C, S."),
+    ("frames/situations.yaml", _set(("situations", 2, "items", 1), ["사료"]),
+     "situations[2].items[1]: expected 2 texts, got 1."),
+    ("smalltalk.yaml", _set(("service_middle", 0, 0), "X"), "service_middle[0][0]: 'X' is no role to open"),
+    ("masks.yaml", _set(("#Address#", "polite", 1), "비밀이에요."), "#Address#.polite[1]: the answer does not say"),
+    ("pools.yaml", _set(("times", 0), "$morning_times"), "times[0]: unknown pool '$morning_times'"),
+])
+def test_a_malformed_text_file_is_named_with_its_key(tmp_path: Path, name: str, edit: Callable[[Any], None],
+                                                      message: str) -> None:
+    data = yaml.safe_load((content.TEXT_DIR / name).read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DataError, match=re.escape(f"{path}: {message}")):
+        READERS[name](path)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("scenarios:\n  - topic: 쇼핑\n    topic: 카페\n", "line 3, column 5: the key 'topic' is given twice."),
+    ("scenarios:\n  - turns:\n      - speaker: 1\n        lines:\n          - {item:을} 주세요\n",
+     "needs double quotes."),
+])
+def test_yaml_errors_name_the_file_and_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=re.escape(f"{path}: ") + ".*" + re.escape(message)):
+        content.read_scenarios(path, {})

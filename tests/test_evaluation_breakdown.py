@@ -20,14 +20,13 @@ from tests.evaluation_project import (
     TEST_REFS,
     A,
     B,
+    _rows,
     _run,
 )
 
 
-def _rows(board):
-    """Markdown table rows by their first cell (the human row appears in both tables: the last one wins)."""
-    return {cells[0]: cells[1:] for line in board.splitlines() if line.startswith("| ") and "---" not in line
-            for cells in [[c.strip() for c in line.strip("|").split("|")]]}
+def _main_table(board):
+    return board.split("\n\n")[0]
 
 
 def _final(predictions, refs):
@@ -54,7 +53,7 @@ def test_agreement_of_two_equal_references_and_one_other():
 def test_human_row_in_the_leaderboard_only(tmp_path):
     metrics = _run(tmp_path)
     board = (metrics / "leaderboard.md").read_text()
-    human = _rows(board)["human"]
+    human = _rows(_main_table(board))["human"]
     assert human[:4] == ["-"] * 4
     assert float(human[7]) == pytest.approx(_human_final(TEST_REFS), abs=0.005)
     assert "`human`: the annotators' agreement: each reference scored like a prediction against the other" in board
@@ -74,11 +73,11 @@ def test_no_human_row_with_one_reference(tmp_path):
 def test_seen_unseen_table_scores_each_subset_alone(tmp_path):
     board = (_run(tmp_path / "a", novelty=NOVELTY) / "leaderboard.md").read_text()
     without = (_run(tmp_path / "b") / "leaderboard.md").read_text()
-    main_table = without.split("\nPredictions cut at")[0]  # then the decoding shares, after the breakdown here
+    main_table = without.split("\nEntity recall")[0]  # then entity recall, after the breakdown here
     assert board.startswith(main_table)  # the main table is unchanged; the breakdown follows it
     header = "| model | dev seen (n=1) | dev unseen (n=3) | test seen (n=3) | test unseen (n=1) |"
-    assert header in board
-    breakdown = _rows(board[board.index(header):].split("\nPredictions cut at")[0])
+    assert header in board and "new_words" not in board  # no dialogue of that kind: no column
+    breakdown = _rows(board[board.index(header):].split("\nEntity recall")[0])
     assert list(breakdown) == ["model", "human", "m", "lead"]
     lead = {split: [lead_summary(d, LEAD_CHARS) for d in DIALOGUES] for split in ("dev", "test")}
     rows = {"m": {"dev": DEV_PREDICTIONS, "test": TEST_PREDICTIONS}, "lead": lead}
@@ -100,14 +99,14 @@ def test_per_sample_files_carry_novelty(tmp_path):
     samples = _run(tmp_path, novelty=NOVELTY) / "samples"
     for name in ("m_dev", "m_test", "lead_dev", "lead_test"):
         table = pd.read_csv(samples / f"{name}.csv")
-        assert list(table.columns) == ["fname", "rouge1", "rouge2", "rougeL", "prediction_chars", "prediction",
-                                       "novelty"]
+        assert list(table.columns) == ["fname", "rouge1", "rouge2", "rougeL", "entity_recall", "entity_hits",
+                                       "entity_targets", "prediction_chars", "prediction", "novelty"]
         assert list(table["novelty"]) == [NOVELTY[f] for f in table["fname"]]
     assert list(pd.read_csv(samples / "m_test.csv")["prediction"]) == TEST_PREDICTIONS
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"test_2": "new"}, r"novelty.csv, row 7 \(fname 'test_2'\), column 'novelty': 'new' is not 'seen' or 'unseen'"),
+    ({"test_2": "new"}, r"novelty.csv, row 7 \(fname 'test_2'\), column 'novelty': 'new' is not one of seen, unseen, new_words"),
     ({"train_0": "seen"}, r"novelty.csv, row 9 \(fname 'train_0'\), column 'fname': 'train_0' is not a dev or test"),
     ({"test_3": None}, r"novelty.csv, column 'fname': no row for 1 dev/test fname\(s\) \['test_3'\]"),
     ({"dev_1": ""}, r"novelty.csv, row 2 \(fname 'dev_1'\), column 'novelty': empty"),

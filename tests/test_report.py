@@ -94,6 +94,7 @@ def test_the_ensemble_row_says_which_member_and_source_it_took():
     dialogues = pd.DataFrame({"fname": ["dev_0"], "dialogue": ["#Person1#: 안녕하세요.\n#Person2#: 네."],
                               "topic": ["인사"]})
     table = pd.DataFrame({"fname": ["dev_0"], "rouge1": [0.5], "rouge2": [0.25], "rougeL": [0.5],
+                          "entity_recall": [None], "entity_hits": [0], "entity_targets": [0],
                           "prediction": ["#Person1#이 인사한다."]})
     tables = {"ensemble": {"dev": table}, "kobart": {"dev": table}}
     selection = pd.DataFrame({"split": ["dev"], "fname": ["dev_0"], "member": ["kobart"], "source": ["mask:beam1"]})

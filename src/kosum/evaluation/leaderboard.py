@@ -1,4 +1,5 @@
-"""Scoring prediction files against references, the lead baseline floor, the human agreement, and the leaderboard.
+"""Scoring prediction files against references (ROUGE, entity recall), the lead baseline floor, the human agreement,
+and the leaderboard.
 
 Why strict ids: a prediction file with missing, extra or duplicate `fname`s would otherwise be scored on a subset
 and look better (or worse) than it is; kosum refuses to score it and names the offending ids.
@@ -22,10 +23,11 @@ from kosum.core.io import (
 from kosum.data.reading import read_processed, references
 from kosum.evaluation.agreement import human_row
 from kosum.evaluation.caps import Shares, decoding_table
-from kosum.evaluation.novelty import novelty_table, read_novelty, with_novelty
+from kosum.evaluation.entities import entity_match
+from kosum.evaluation.novelty import kind_grid, novelty_table, read_novelty, with_novelty
 from kosum.evaluation.oracle import oracle
 from kosum.evaluation.plots import write_plots
-from kosum.evaluation.samples import sample_table
+from kosum.evaluation.samples import Tables, entity_recall, entity_scores, sample_table, with_entities
 from kosum.scoring.rouge import RougeScores, metrics_dict, score_corpus
 
 SHOWN_IDS = 5  # offending fnames listed in an error message
@@ -35,6 +37,9 @@ HUMAN = "human"
 DATA_ONLY = (LEAD, HUMAN)  # rows that depend on the data alone, not on any model
 HUMAN_NOTE = ("`human`: the annotators' agreement: each reference scored like a prediction against the other "
               "references of its dialogue (with three annotators: against the other two), averaged over them.")
+ENTITY_NOTE = ("Entity recall (ER, %): of the nouns and numbers of the references (Mecab NNG, NNP, SN; not the speaker "
+               "tags and masks) that the dialogue has, the share the prediction repeats, summed over all dialogues. "
+               "`lead` sets the scale: the dialogue's first words copy its names verbatim.")
 Scores = dict[str, dict[str, float]]  # split -> metric -> value
 
 
@@ -109,10 +114,21 @@ def leaderboard(results: dict[str, Scores]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _percent(table: pd.DataFrame) -> str:
+    value = entity_recall(table)
+    return "-" if value is None else f"{value:.1f}"
+
+
+def entity_table(tables: Tables, order: list[str]) -> str:
+    """A markdown table of each row of `order`'s entity recall per split, and per novelty kind where known."""
+    return "\n".join([ENTITY_NOTE, "", *kind_grid(tables, order, _percent, overall="ER")]) + "\n"
+
+
 def evaluate_model(
     predictions_dir: Path | None, sets: dict[str, tuple[pd.DataFrame, list[list[str]]]], lead_chars: int
 ) -> tuple[dict[str, dict[str, float]], dict[str, pd.DataFrame]]:
-    """Scores per split of one model's prediction folder (`None`: the lead baseline) and per-sample tables."""
+    """Scores per split (ROUGE, and entity recall x 100) of one model's prediction folder (`None`: the lead baseline)
+    and per-sample tables."""
     scores, tables = {}, {}
     for split, (dialogues, refs) in sets.items():
         fnames = list(dialogues["fname"])
@@ -120,8 +136,10 @@ def evaluate_model(
             predictions = [lead_summary(d, lead_chars) for d in dialogues["dialogue"]]
         else:
             predictions = aligned_predictions(predictions_dir / PREDICTION_FILES[split], fnames)
-        total, tables[split] = score_split(predictions, refs, fnames)
-        scores[split] = metrics_dict(total)
+        total, table = score_split(predictions, refs, fnames)
+        matches = [entity_match(d, p, r) for d, p, r in zip(dialogues["dialogue"], predictions, refs)]
+        tables[split] = with_entities(table, matches)
+        scores[split] = metrics_dict(total) | entity_scores(tables[split])
     return scores, tables
 
 
@@ -180,18 +198,20 @@ def ensemble_report(scores: dict[str, Scores], ensemble_dir: Path, data_dir: Pat
 
 def write_evaluation(results: dict[str, tuple[Scores, dict]], metrics_dir: Path, caps: Shares | None = None) -> None:
     """`scores.json` (DVC metrics), `leaderboard.md` (R1/R2/RL too, the seen / unseen table where the tables carry
-    novelty, the shares of predictions cut at the decoding cap and empty where `caps` has them), `samples/` and
-    `plots/` under `metrics_dir`. The human row, which scores no prediction and has no dev score to rank by, is in
-    the leaderboard only."""
+    novelty, entity recall, the shares of predictions cut at the decoding cap and empty where `caps` has them),
+    `samples/` and `plots/` under `metrics_dir`. The human row, which scores no prediction and has no dev score to
+    rank by, is in the leaderboard only."""
     scores = {model: split_scores for model, (split_scores, _) in results.items()}
-    predicted = {model: result for model, result in results.items() if model != HUMAN}
+    tables = {model: split_tables for model, (_, split_tables) in results.items()}
+    predicted = [model for model in results if model != HUMAN]
     write_json(final_scores(scores), metrics_dir / "scores.json")
     with atomic_path(metrics_dir / "samples") as tmp:
-        for model, (_, tables) in predicted.items():
-            for split, table in tables.items():
+        for model in predicted:
+            for split, table in tables[model].items():
                 write_csv(table, tmp / f"{model}_{split}.csv")
-    breakdown = novelty_table({model: tables for model, (_, tables) in results.items()}, ranked(scores))
+    order = ranked(scores)
     with atomic_path(metrics_dir / "leaderboard.md") as tmp:
-        sections = [leaderboard(scores), breakdown, decoding_table(caps or {})]
+        sections = [leaderboard(scores), novelty_table(tables, order), entity_table(tables, order),
+                    decoding_table(caps or {})]
         tmp.write_text("\n".join(section for section in sections if section), encoding="utf-8")
-    write_plots({model: split_scores for model, (split_scores, _) in predicted.items()}, metrics_dir / "plots")
+    write_plots({model: scores[model] for model in predicted}, metrics_dir / "plots")

@@ -9,6 +9,8 @@ Design choices:
   the page as HTML, so it reads and searches without the script, which only reorders and hides rows.
 - The rows are what `evaluate` scored: dev, and test where the answers exist. The ensemble's row says which member
   and which candidate source its summary came from (`selection.csv`).
+- Each prediction shows its entity recall and, below it, the references' nouns from the dialogue that it left out
+  (kosum.evaluation.entities): the names and objects a model replaced with memorised ones.
 """
 
 from __future__ import annotations
@@ -20,15 +22,15 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader
 
 from kosum.core.io import atomic_path
+from kosum.evaluation.entities import entity_match
 from kosum.evaluation.highlight import Segment, segments
 from kosum.evaluation.leaderboard import HUMAN, Scores, ranked
-from kosum.evaluation.novelty import KINDS, NOVELTY
-from kosum.evaluation.samples import METRICS, mean_scores
+from kosum.evaluation.novelty import NOVELTY, present_kinds
+from kosum.evaluation.samples import METRICS, Tables, entity_recall, mean_scores
 from kosum.scoring.rouge import RougeScores
 
 SELECTION = "selection.csv"  # the ensemble stage's choice per dialogue: split, fname, member, source
 BINS = 10  # score distribution: bins of 10 final points
-Tables = dict[str, dict[str, pd.DataFrame]]  # model -> split -> per-sample table (with its `prediction` column)
 ReferenceSets = dict[str, tuple[pd.DataFrame, list[list[str]]]]  # split -> dialogues, references per row
 
 
@@ -39,6 +41,8 @@ class Prediction:
     model: str
     segments: list[Segment]
     scores: tuple[float, float, float, float]  # R1, R2, RL, final
+    entity_recall: float | None  # x 100; None where the references name no noun of the dialogue
+    missed: list[str]  # the target nouns it left out, in the order the references name them
     origin: str = ""
 
 
@@ -64,7 +68,8 @@ class Summary:
     """A model's line of the summary table, and its per-sample score histogram per split."""
 
     model: str
-    finals: dict[str, dict[str, str]]  # split -> {"all" | "seen" | "unseen" -> formatted final}
+    finals: dict[str, dict[str, str]]  # split -> {"all" | a novelty kind -> formatted final}
+    entity_recalls: dict[str, str]  # split -> formatted entity recall
     histograms: dict[str, list[int]]  # split -> counts of per-sample finals in BINS bins
 
 
@@ -80,6 +85,14 @@ def _origins(selection: pd.DataFrame | None) -> dict[tuple[str, str], str]:
             selection[["split", "fname", "member", "source"]].itertuples(index=False)}
 
 
+def _prediction(model: str, table_row: pd.Series, dialogue: str, references: list[str], origin: str) -> Prediction:
+    text = str(table_row["prediction"])
+    match = entity_match(dialogue, text, references)
+    named = " ".join(references)
+    return Prediction(model, segments(text, references), _scores(table_row), match.recall,
+                      sorted(match.missed, key=named.find), origin)
+
+
 def rows(tables: Tables, sets: ReferenceSets, models: list[str], selection: pd.DataFrame | None) -> list[Row]:
     """Every dialogue of every scored split, with each of `models`' predictions in that order."""
     origins = _origins(selection)
@@ -89,8 +102,8 @@ def rows(tables: Tables, sets: ReferenceSets, models: list[str], selection: pd.D
         any_table = next(iter(indexed.values()))  # every table of a split carries the same novelty column
         for (_, dialogue), references in zip(dialogues.iterrows(), refs):
             fname = dialogue["fname"]
-            predictions = [Prediction(m, segments(str(t.loc[fname, "prediction"]), references), _scores(t.loc[fname]),
-                                      origins.get((split, fname), "") if m == "ensemble" else "")
+            predictions = [_prediction(m, t.loc[fname], dialogue["dialogue"], references,
+                                       origins.get((split, fname), "") if m == "ensemble" else "")
                            for m, t in indexed.items()]
             found.append(Row(split, fname, str(dialogue.get("topic", "") or ""),
                              str(any_table.loc[fname].get(NOVELTY, "")), dialogue["dialogue"].split("\n"),
@@ -98,21 +111,22 @@ def rows(tables: Tables, sets: ReferenceSets, models: list[str], selection: pd.D
     return found
 
 
-def summaries(tables: Tables, models: list[str]) -> list[Summary]:
-    """Each model's final per split (and per seen / unseen share where known) and its score histogram."""
+def summaries(tables: Tables, models: list[str], kinds: tuple[str, ...]) -> list[Summary]:
+    """Each model's final per split (and per novelty kind of `kinds`), its entity recall and its score histogram."""
     found = []
     for model in models:
-        finals, histograms = {}, {}
+        finals, recalls, histograms = {}, {}, {}
         for split, table in tables[model].items():
             finals[split] = {"all": f"{mean_scores(table).final:.2f}"}
-            if NOVELTY in table:
-                for kind in KINDS:
-                    subset = table[table[NOVELTY] == kind]
-                    finals[split][kind] = f"{mean_scores(subset).final:.2f}" if len(subset) else "-"
+            for kind in kinds:
+                subset = table[table[NOVELTY] == kind]
+                finals[split][kind] = f"{mean_scores(subset).final:.2f}" if len(subset) else "-"
+            recall = entity_recall(table)
+            recalls[split] = "-" if recall is None else f"{recall:.1f}"
             per_sample = table[list(METRICS)].mean(axis=1) * 100
             bins = (per_sample // (100 / BINS)).clip(0, BINS - 1).astype(int)
             histograms[split] = [int((bins == b).sum()) for b in range(BINS)]
-        found.append(Summary(model, finals, histograms))
+        found.append(Summary(model, finals, recalls, histograms))
     return found
 
 
@@ -120,11 +134,10 @@ def render(tables: Tables, sets: ReferenceSets, models: list[str], selection: pd
     """The report's HTML."""
     environment = Environment(loader=PackageLoader("kosum.evaluation"), autoescape=True, trim_blocks=True,
                               lstrip_blocks=True)
-    splits = list(sets)
-    has_novelty = any(NOVELTY in t for by_split in tables.values() for t in by_split.values())
+    kinds = present_kinds(t for by_split in tables.values() for t in by_split.values())
     return environment.get_template("report.html.j2").render(
-        models=models, splits=splits, rows=rows(tables, sets, models, selection),
-        summaries=summaries(tables, models), kinds=KINDS if has_novelty else (), bins=BINS)
+        models=models, splits=list(sets), rows=rows(tables, sets, models, selection),
+        summaries=summaries(tables, models, kinds), kinds=kinds, bins=BINS)
 
 
 def write_report(results: dict[str, tuple[Scores, dict]], sets: ReferenceSets, ensemble_dir: Path | None,

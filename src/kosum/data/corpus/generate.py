@@ -13,6 +13,9 @@ Design choices:
   only agree, at the end.
 - Small talk goes only at the script's breaks, the opening and the closing, so it never splits a question from its
   answer; its amount sets dialogue length (a long tail, at most MAX_TURNS turns).
+- The draw order is part of the corpus: every `rng` draw shifts all later ones, so reordering two draws or adding
+  one changes every later dialogue of the split (and its checksum in dvc.lock). The text (`content`, `text/*.yaml`)
+  is read in a fixed order for the same reason.
 """
 
 from __future__ import annotations
@@ -21,12 +24,11 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
-from kosum.data.corpus import smalltalk
-from kosum.data.corpus.frames import GOALS, SITUATIONS, compose
+from kosum.data.corpus.content import goals, scenarios, situations, small_talk
+from kosum.data.corpus.frames import compose
 from kosum.data.corpus.josa import retag
 from kosum.data.corpus.masks import add_masks
 from kosum.data.corpus.scenario import BREAK, Scenario, choose_slots, fill, placeholders
-from kosum.data.corpus.scenarios import SCENARIOS
 from kosum.data.corpus.styles import draw_annotators, rewrite_reference, write_facts
 
 SPLITS = ("train", "dev", "test")
@@ -37,8 +39,11 @@ GROUP_SHARE = 0.01
 FRAME_SHARE = 0.8
 UNSEEN_PAIRS = 0.25     # of (place, goal) pairs, held out of training
 UNSEEN_SHARE = 0.25     # of dev and test dialogues, drawn from the held-out pairs
-OPTIONAL_DROP = 0.35
-ASIDE_RATE = 0.6        # core turns that also carry an aside (smalltalk.ASIDES)
+OPTIONAL_DROP = 0.35    # optional turns left out (with their answer), so one script gives several lengths
+ASIDE_RATE = 0.6        # service turns that also carry an aside (SmallTalk.asides): real turns are longer
+OPENING_RATE = 0.6      # dialogues with small talk that open with a greeting, where the register has one
+CLOSING_RATE = 0.5      # dialogues with small talk left after the opening that end with a closing exchange
+ROLES_ONLY_RATE = 0.5   # group talks where only the scenario's roles speak; the others add agreeing members
 # Small-talk exchanges (2 turns each) per dialogue, and how often each count is drawn.
 SMALL_TALK_COUNTS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 13, 20)
 SMALL_TALK_WEIGHTS = (30, 28, 17, 10, 6, 4, 2.5, 1.5, 1, 0.5, 0.3)
@@ -61,22 +66,27 @@ class Example:
     scenario: str = ""  # where it came from: "frame:<place>/<goal>" or "scenario:<topic>", for error analysis
 
 
-def _by_topic(scenarios: tuple[Scenario, ...]) -> tuple[tuple[Scenario, ...], ...]:
-    topics = sorted({s.topic for s in scenarios})
-    return tuple(tuple(s for s in scenarios if s.topic == t) for t in topics)
+def _by_topic(every: tuple[Scenario, ...]) -> tuple[tuple[Scenario, ...], ...]:
+    topics = sorted({s.topic for s in every})
+    return tuple(tuple(s for s in every if s.topic == t) for t in topics)
 
 
-_PAIR_POOL = _by_topic(tuple(s for s in SCENARIOS if s.speakers == 2))
-_GROUP_POOL = _by_topic(tuple(s for s in SCENARIOS if s.speakers > 2))
+@cache
+def _scenario_pools() -> tuple[tuple[tuple[Scenario, ...], ...], tuple[tuple[Scenario, ...], ...]]:
+    """The hand-written scenarios of two speakers and those of groups, each by topic."""
+    return (_by_topic(tuple(s for s in scenarios() if s.speakers == 2)),
+            _by_topic(tuple(s for s in scenarios() if s.speakers > 2)))
 
 
-_PAIRS: tuple[Pair, ...] = tuple((s, g) for s in range(len(SITUATIONS)) for g in range(len(GOALS)))
+@cache
+def _pairs() -> tuple[Pair, ...]:
+    return tuple((s, g) for s in range(len(situations())) for g in range(len(goals())))
 
 
 @cache
 def unseen_pairs(seed: int) -> frozenset[Pair]:
     """The (situation, goal) pairs held out of training for this corpus seed."""
-    return frozenset(random.Random(f"{seed}:unseen").sample(list(_PAIRS), round(len(_PAIRS) * UNSEEN_PAIRS)))
+    return frozenset(random.Random(f"{seed}:unseen").sample(list(_pairs()), round(len(_pairs()) * UNSEEN_PAIRS)))
 
 
 def generate_split(split: str, n: int, seed: int) -> list[Example]:
@@ -85,7 +95,7 @@ def generate_split(split: str, n: int, seed: int) -> list[Example]:
         raise ValueError(f"Unknown split {split!r}; choose one of {list(SPLITS)}.")
     rng = random.Random(f"{seed}:{split}")
     held_out = unseen_pairs(seed)
-    pairs = sorted(held_out), sorted(set(_PAIRS) - held_out)
+    pairs = sorted(held_out), sorted(set(_pairs()) - held_out)
     return [_example(f"{split}_{i}", split != "train" and rng.random() < UNSEEN_SHARE, pairs, rng) for i in range(n)]
 
 
@@ -93,12 +103,14 @@ def _example(fname: str, unseen: bool, pairs: tuple[list[Pair], list[Pair]], rng
     annotators = draw_annotators(rng)
     if unseen or (rng.random() >= GROUP_SHARE and rng.random() < FRAME_SHARE):
         s, g = rng.choice(pairs[0] if unseen else pairs[1])
-        frame = compose(SITUATIONS[s], GOALS[g], rng)
+        situation, goal = situations()[s], goals()[g]
+        frame = compose(situation, goal, rng)
         sc, values, spoken = frame.script, frame.values, frame.spoken
         references = tuple(write_facts(frame.facts, a) for a in annotators)
-        source = f"frame:{SITUATIONS[s].name}/{GOALS[g].name}"
+        source = f"frame:{situation.name}/{goal.name}"
     else:
-        sc = rng.choice(rng.choice(_GROUP_POOL if rng.random() < GROUP_SHARE / (1 - FRAME_SHARE) else _PAIR_POOL))
+        pair_pool, group_pool = _scenario_pools()
+        sc = rng.choice(rng.choice(group_pool if rng.random() < GROUP_SHARE / (1 - FRAME_SHARE) else pair_pool))
         values = choose_slots(sc, rng)
         written = tuple(fill(t, values) for t in sc.summaries)
         references = tuple(rewrite_reference(written, a) for a in annotators)
@@ -142,7 +154,7 @@ def _with_aside(sc: Scenario, speaker: int, text: str, rng: random.Random) -> st
     asides fitted too few of their turns to be added blindly)."""
     if sc.register != "service" or rng.random() >= ASIDE_RATE:
         return text
-    aside = rng.choice(smalltalk.ASIDES["S" if speaker == sc.staff else "C"])
+    aside = rng.choice(small_talk().asides["S" if speaker == sc.staff else "C"])
     return f"{aside} {text}" if text.endswith("?") else f"{text} {aside}"
 
 
@@ -153,13 +165,13 @@ def _with_small_talk(sc: Scenario, segments: list[list[Line]], rng: random.Rando
     wanted = rng.choices(SMALL_TALK_COUNTS, SMALL_TALK_WEIGHTS)[0]
     budget = max(0, min(wanted, (MAX_TURNS - core) // 2))
     opening, closing, middle = _pools(sc.register)
-    open_with = rng.choice(opening) if budget and opening and rng.random() < 0.6 else None
+    open_with = rng.choice(opening) if budget and opening and rng.random() < OPENING_RATE else None
     budget -= open_with is not None
-    closes = bool(budget) and rng.random() < 0.5
+    closes = bool(budget) and rng.random() < CLOSING_RATE
     budget -= closes
     # after[i]: what follows segment i. Extra members agree once the plan is complete, i.e. after the last segment.
     after: list[list[Line]] = [[] for _ in segments]
-    reaction_pool = smalltalk.REACTIONS["casual" if sc.register == "casual" else "polite"]
+    reaction_pool = small_talk().reactions["casual" if sc.register == "casual" else "polite"]
     after[-1] += [(speaker, rng.choice(reaction_pool)) for speaker in extras]
     middle_gaps = len(segments) - 1
     for exchange in rng.sample(middle, min(budget, len(middle))) if middle_gaps else ():
@@ -177,19 +189,22 @@ def _with_small_talk(sc: Scenario, segments: list[list[Line]], rng: random.Rando
 
 def _extra_members(sc: Scenario, rng: random.Random) -> list[int]:
     """Speakers beyond the scenario's roles: none for two-person talks, otherwise up to #Person7#."""
-    if sc.speakers < 3 or rng.random() < 0.5:
+    if sc.speakers < 3 or rng.random() < ROLES_ONLY_RATE:
         return []
     return list(range(sc.speakers + 1, rng.randint(sc.speakers + 1, 7) + 1))
 
 
 def _pools(register: str) -> tuple[tuple, tuple, tuple]:
+    """The register's (opening, closing, middle) exchanges: clerks do not open with small talk, and strangers close
+    as acquaintances do."""
+    talk = small_talk()
     if register == "service":
-        return (), smalltalk.SERVICE_CLOSING, smalltalk.SERVICE_MIDDLE
+        return (), talk.service_closing, talk.service_middle
     if register == "polite":
-        return smalltalk.POLITE_OPENING, smalltalk.POLITE_CLOSING, smalltalk.POLITE_MIDDLE
+        return talk.polite_opening, talk.polite_closing, talk.polite_middle
     if register == "stranger":
-        return (), smalltalk.POLITE_CLOSING, smalltalk.STRANGER_MIDDLE
-    return smalltalk.CASUAL_OPENING, smalltalk.CASUAL_CLOSING, smalltalk.CASUAL_MIDDLE
+        return (), talk.polite_closing, talk.stranger_middle
+    return talk.casual_opening, talk.casual_closing, talk.casual_middle
 
 
 def _service_opener(sc: Scenario, exchange: tuple[str, ...]) -> int | None:

@@ -17,13 +17,17 @@ from kosum.core.tags import SPEAKER
 _TAG = re.compile(rf"({SPEAKER}): ")
 _SYLLABLE = re.compile(r"[가-힣]")
 STRAY_JAMO = "ㅋㅎㅇㅜㅠㄱ"  # compatibility jamo the real data's translators left in
+SOME_RATE = 0.5  # each candidate spot (a line break, a space, a tag) a noise kind changes: about half
+KINDS_PER_ROW = (1, 1, 2)  # how many formatting kinds a noisy row gets: one twice as often as two
+TRAILING_ALL_RATE = 0.5  # rows with trailing spaces that have one before every line break; the others before some
+JAMO_PER_ROW = (1, 2)  # stray jamo in a row that has them
 
 
 def _some(positions: list[int], rng: random.Random) -> set[int]:
     """A random non-empty subset (about half) of `positions`."""
     if not positions:
         return set()
-    chosen = {p for p in positions if rng.random() < 0.5}
+    chosen = {p for p in positions if rng.random() < SOME_RATE}
     return chosen or {rng.choice(positions)}
 
 
@@ -73,7 +77,7 @@ NOISE_KINDS: dict[str, Callable[[str, random.Random], str]] = {
 
 def add_noise(dialogue: str, rng: random.Random) -> str:
     """Apply one or two noise kinds, chosen at random, to a clean dialogue."""
-    for name in rng.sample(sorted(NOISE_KINDS), rng.choice((1, 1, 2))):
+    for name in rng.sample(sorted(NOISE_KINDS), rng.choice(KINDS_PER_ROW)):
         dialogue = NOISE_KINDS[name](dialogue, rng)
     return dialogue
 
@@ -85,7 +89,7 @@ def one_line(dialogue: str, rng: random.Random) -> str:
 
 def trailing_spaces(dialogue: str, rng: random.Random) -> str:
     """A space before every line break, or before some of them (`...요. ` then the break)."""
-    if rng.random() < 0.5:
+    if rng.random() < TRAILING_ALL_RATE:
         return dialogue.replace("\n", " \n")
     return _replace_some(dialogue, "\n", " \n", rng)
 
@@ -99,7 +103,7 @@ def jamo_typos(dialogue: str, rng: random.Random) -> str:
     spots = [m.end() for m in _SYLLABLE.finditer(dialogue)]
     if not spots:
         return dialogue
-    for spot in sorted(rng.sample(spots, min(len(spots), rng.choice((1, 2)))), reverse=True):
+    for spot in sorted(rng.sample(spots, min(len(spots), rng.choice(JAMO_PER_ROW))), reverse=True):
         dialogue = dialogue[:spot] + rng.choice(STRAY_JAMO) + dialogue[spot:]
     return dialogue
 

@@ -3,7 +3,8 @@
 Why templates: a scenario fixes *what happens* (who wants what, the outcome) while slots and paraphrases vary the
 wording, so a small model can learn a consistent summary structure that still has to be read out of the dialogue.
 Placeholders are `{slot}` or `{slot:josa}` (josa in its after-consonant form, e.g. `{item:을}`); `{P1}`..`{P7}`
-are the speaker tags `#Person1#`..`#Person7#`. A `BREAK` between turns marks where small talk may be inserted.
+are the speaker tags `#Person1#`..`#Person7#`. A `BREAK` between turns marks where small talk may be inserted. The
+scenarios themselves are text: `text/scenarios/*.yaml`, read by `kosum.data.corpus.content`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from kosum.data.corpus.josa import attach
 # service: clerk and customer; polite: 해요체 acquaintances; stranger: 해요체, first meeting (no "잘 지내셨어요?")
 Register = Literal["service", "polite", "stranger", "casual"]
 BREAK = "|"
-_PLACEHOLDER = re.compile(r"\{(\w+?)(?::(\w+))?\}")
+PLACEHOLDER = re.compile(r"\{(\w+?)(?::(\w+))?\}")
 _SPEAKER = re.compile(r"P([1-7])")
 
 
@@ -47,29 +48,9 @@ class Scenario:
         return max(t.speaker for t in self.turns if isinstance(t, Turn))
 
 
-def opt(speaker: int, *lines: str) -> Turn:
-    """A turn that generation may leave out, so the same scenario yields dialogues of different lengths."""
-    return Turn(speaker, lines, optional=True)
-
-
-def scenario(topic: str, register: Register, slots: dict[str, tuple], turns: list, summaries: tuple[str, str, str],
-             staff: int = 2) -> Scenario:
-    """Build a Scenario from the compact literal form used in `scenarios/`: turns are `(speaker, *paraphrases)`,
-    `opt(...)` or `BREAK`; a slot key 'item,price' takes tuples of two values chosen together."""
-    norm_slots = []
-    for key, choices in slots.items():
-        names = tuple(key.split(","))
-        rows = tuple(c if isinstance(c, tuple) else (c,) for c in choices)
-        if any(len(r) != len(names) for r in rows):
-            raise ValueError(f"{topic}: slot '{key}' has a choice of the wrong width.")
-        norm_slots.append((names, rows))
-    norm_turns = tuple(t if isinstance(t, Turn | str) else Turn(t[0], tuple(t[1:])) for t in turns)
-    return Scenario(topic, register, tuple(norm_slots), norm_turns, summaries, staff)
-
-
 def placeholders(template: str) -> set[str]:
     """Slot names a template uses (speaker tags excluded)."""
-    return {m.group(1) for m in _PLACEHOLDER.finditer(template) if not _SPEAKER.fullmatch(m.group(1))}
+    return {m.group(1) for m in PLACEHOLDER.finditer(template) if not _SPEAKER.fullmatch(m.group(1))}
 
 
 def choose_slots(sc: Scenario, rng: random.Random) -> dict[str, str]:
@@ -90,4 +71,4 @@ def fill(template: str, values: dict[str, str]) -> str:
         word = f"#Person{speaker.group(1)}#" if speaker else values[name]
         return attach(word, josa) if josa else word
 
-    return _PLACEHOLDER.sub(sub, template)
+    return PLACEHOLDER.sub(sub, template)
