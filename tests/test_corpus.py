@@ -22,7 +22,8 @@ from kosum.data.corpus.conjugate import FORMS, conjugate, formal_sentence_ends
 from kosum.data.corpus.content import goals, scenarios, situations
 from kosum.data.corpus.frames import compose
 from kosum.data.corpus.generate import unseen_pairs
-from kosum.data.corpus.josa import attach
+from kosum.data.corpus.josa import attach, final_sound
+from kosum.data.corpus.lexicon import Vocabulary, mine, nouns, word_classes
 from kosum.data.corpus.noise import (
     ALL_KINDS,
     INDEPENDENT_KINDS,
@@ -100,7 +101,7 @@ def test_csv_columns_fnames_and_answers(tmp_path: Path) -> None:
     assert headers["novelty.csv"] == ["fname", "novelty"]
     novelty = _rows(out / "novelty.csv")
     assert [r["fname"] for r in novelty] == [f"dev_{i}" for i in range(30)] + [f"test_{i}" for i in range(30)]
-    assert {r["novelty"] for r in novelty} == {"seen", "unseen"}
+    assert {r["novelty"] for r in novelty} == {"seen", "unseen", "new_words"}
     assert [r["fname"] for r in _rows(out / "train.csv")] == [f"train_{i}" for i in range(300)]
     test = generate_split("test", 30, 42)
     submission = _rows(out / "sample_submission.csv")
@@ -295,10 +296,10 @@ def test_written_references_turn_formal() -> None:
 
 def test_every_frame_predicate_conjugates_and_every_annotator_writes_each_frame() -> None:
     """Each goal's clauses in every place and every annotator's style: no placeholder left, the register kept."""
-    rng = random.Random(0)
+    rng, words = random.Random(0), Vocabulary(word_classes(), 0)
     for goal in goals():
         for situation in situations():
-            frame = compose(situation, goal, rng)
+            frame = compose(situation, goal, rng, words, branch="망원동")
             for annotator in ANNOTATORS:
                 text = write_facts(frame.facts, annotator)
                 assert "{" not in text and text.endswith("니다." if annotator.formal else "다."), (goal.name, text)
@@ -311,7 +312,9 @@ def test_every_text_file_loads_is_read_and_ships() -> None:
     assert content.pools() and scenarios() and goals() and situations() and content.mask_exchanges()
     assert content.small_talk().asides["C"]
     files = {p.relative_to(content.TEXT_DIR).as_posix() for p in content.TEXT_DIR.rglob("*") if p.is_file()}
-    read = {"pools.yaml", "smalltalk.yaml", "masks.yaml", "frames/goals.yaml", "frames/situations.yaml"}
+    assert word_classes()
+    read = {"pools.yaml", "lexicon.yaml", "smalltalk.yaml", "masks.yaml", "frames/goals.yaml",
+            "frames/situations.yaml"}
     assert files - read == {f"scenarios/{p.name}" for p in (content.TEXT_DIR / "scenarios").glob("*.yaml")}
     assert read <= files
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
@@ -394,3 +397,72 @@ def test_yaml_errors_name_the_file_and_line(tmp_path: Path, text: str, message: 
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=re.escape(f"{path}: ") + ".*" + re.escape(message)):
         content.read_scenarios(path, {})
+
+
+# Open vocabulary (issue 39): mined word classes, the new-words share, copying as the only way to a right summary.
+_MECAB_NOUNS = ("NNG", "NNP")
+
+
+def _nouns(text: str) -> set[str]:
+    import mecab  # the scorer's tagger: what "a noun" means in the entity recall
+
+    return {w for w, tag in mecab.MeCab().pos(TAG.sub(" ", text)) if tag in _MECAB_NOUNS}
+
+
+def test_every_word_class_is_large_fits_its_slot_and_takes_its_particles() -> None:
+    """Each class holds hundreds of words or more, of the dictionary class it names; the particle a mined word takes
+    follows the dictionary's own final-consonant flag (T/F), so 이호연이/권오인이 but 망원동에서, 주름치마를."""
+    flags = {e.word: e.final for e in nouns()}
+    for name, word_class in word_classes().items():
+        words = mine(word_class)
+        assert len(words) >= 150, name
+        assert all(len(w) <= word_class.syllables[1] for w in words), name
+        for word in words[:: max(1, len(words) // 200)]:
+            if word in flags:  # a stem (울진 of 울진군) is no entry of its own
+                assert (final_sound(word) != "") == flags[word], (name, word)
+                assert attach(word, "을") == word + ("을" if flags[word] else "를")
+    people = mine(word_classes()["person_name"])
+    assert len(people) > 100_000 and all(len(p) == 3 for p in people[:100])
+    assert all(w.endswith("역") for w in mine(word_classes()["station"]))
+
+
+def test_new_words_dialogues_use_only_words_train_never_draws() -> None:
+    """A quarter of dev and test dialogues are `new_words`: their open words come from the held-out share of each
+    class, which no train dialogue uses; at least half of the test dialogues hold a noun train never has."""
+    train = generate_split("train", 400, 42)
+    test = generate_split("test", 200, 42)
+    train_text = "\n".join(e.dialogue for e in train)
+    new = [e for e in test if e.novelty == "new_words"]
+    assert 0.15 < len(new) / len(test) < 0.35
+    train_nouns = set().union(*(_nouns(e.dialogue + " " + e.summary) for e in train))
+    assert sum(bool(_nouns(e.dialogue) - train_nouns) for e in test) >= len(test) / 2
+    held = Vocabulary(word_classes(), 42, new_words=True)
+    for e in new:  # each a frame at a shop named by an open word (망원동 미용실) that no train dialogue says
+        branch = e.slots["place"].split()[0]
+        assert branch.endswith(("동", "역")) and branch not in train_text, e.fname
+    assert held.word("person_name", random.Random(1)) != Vocabulary(word_classes(), 42).word(
+        "person_name", random.Random(1))
+
+
+def test_summaries_copy_open_words_that_the_dialogue_says() -> None:
+    """Train summaries name places and people drawn from thousands of words, each said in its dialogue."""
+    train = generate_split("train", 400, 42)
+    opened = [e for e in train if re.search(r"[가-힣]+(동|역) ", e.summary)]
+    assert len(opened) > len(train) / 3
+    distinct = set().union(*(_nouns(e.summary) for e in train))
+    assert len(distinct) > 600  # 400 dialogues; the closed corpus of before had about 1,300 nouns in 2,000
+    for e in opened:
+        place = re.search(r"([가-힣]+(동|역)) ", e.summary).group(1)
+        assert place in e.dialogue, e.fname
+
+
+@pytest.mark.parametrize("line, problem", [("<planet>", "<planet> is no word class"),
+                                            ("{item} <dish>", None)])
+def test_open_word_markers_are_checked_when_read(tmp_path: Path, line: str, problem: str | None) -> None:
+    path = tmp_path / "pools.yaml"
+    path.write_text(yaml.safe_dump({"foods": [line]}, allow_unicode=True), encoding="utf-8")
+    if problem is None:
+        assert content.read_pools(path)["foods"] == (line,)
+    else:
+        with pytest.raises(DataError, match=rf"pools.yaml: foods\[0\]: {problem}"):
+            content.read_pools(path)

@@ -46,8 +46,8 @@ SPLITS: dict[str, SplitSpec] = {
         ("fname", "summary_1"), ("summary_2", "summary_3"), ("summary_1",), must_exist=False
     ),
     "sample_submission": SplitSpec(("fname",), ("summary",), must_exist=False),
-    # which dev/test dialogues come from a scenario never seen in training (`seen` | `unseen`); the embedded corpus
-    # writes it, the competition has none
+    # which dev/test dialogues come from a scenario (`unseen`) or hold words (`new_words`) never seen in training, or
+    # neither (`seen`); the embedded corpus writes it, the competition has none
     "novelty": SplitSpec(("fname", "novelty"), (), ("novelty",), must_exist=False),
 }
 # a user's own dialogues (`kosum summarize`): fname (default: the row number) and topic optional

@@ -2,14 +2,15 @@
 scenarios, the frames' goals and places, small talk and the masked-data exchanges.
 
 Why data files: a writer edits a sentence without counting parentheses, and the generator's logic reads without
-scrolling past text. Why strict: a typo in a key, a pool name or a placeholder fails when the file is read, naming
-the file and the key path, instead of as a KeyError halfway through generation or as a silently different corpus.
-Each file is read once per process (`functools.cache`), so generation is as fast as with Python literals.
+scrolling past text. Read strictly (`text_files`: errors name the file and the key path), each file once per process
+(`functools.cache`), so generation is as fast as with Python literals.
 
 The files' conventions:
 - `$name` is a word pool: one of `pools.yaml`, or of the file's own `pools:` (a pool may use the pools above it). A
   slot's value is a list of choices or a pool; inside a list, an item `$name` stands for all of that pool's values.
 - A slot key `item,price` is a joint slot: each choice is a row `[item, price]`, drawn together.
+- `<class>` in a value or a line is an open word drawn per dialogue: a class of `lexicon.yaml` (mined from the
+  dictionary, `kosum.data.corpus.lexicon`) or a number (`<time>`, `<date>`: `kosum.data.corpus.numerals`).
 - Placeholders are `{slot}` or `{slot:을}` (the josa in its after-consonant form, `kosum.data.corpus.josa`);
   `{P1}`..`{P7}` are the speaker tags, and a goal's clauses name its roles `{C}` (customer) and `{S}` (staff).
 - A turn is a mapping of `speaker`, `lines` (paraphrases, one drawn) and `optional`; `break` marks where small
@@ -21,21 +22,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn, TypeVar, get_args
+from typing import Any, TypeVar, get_args
 
-import yaml
-
-from kosum.core.errors import DataError
+from kosum.data.corpus import text_files as tf
 from kosum.data.corpus.frames.compose import SITUATION_SLOTS, Clause, Goal, Outcome, Situation
+from kosum.data.corpus.lexicon import MARKER, word_classes
+from kosum.data.corpus.numerals import NUMERALS
 from kosum.data.corpus.scenario import BREAK, PLACEHOLDER, Register, Scenario, Turn, placeholders
+from kosum.data.corpus.text_files import TEXT_DIR
 
 T = TypeVar("T")
-TEXT_DIR = Path(__file__).with_name("text")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")  # pool and slot names
 _MASK = re.compile(r"#[A-Za-z]+#")
 _SPEAKERS = {n: n for n in range(1, 8)}  # a scenario's speakers: #Person1#..#Person7#
@@ -115,13 +116,13 @@ def read_goals(path: Path, shared: Mapping[str, Pool]) -> tuple[Goal, ...]:
 
 def read_situations(path: Path) -> tuple[Situation, ...]:
     raw, at = _document(path)
-    return _each(_fields(raw, at, ("situations",))["situations"], at["situations"], _situation)
+    return tf.each(tf.fields(raw, at, ("situations",))["situations"], at["situations"], _situation)
 
 
 def read_small_talk(path: Path) -> SmallTalk:
     raw, at = _document(path)
     names = tuple(f.name for f in dataclasses.fields(SmallTalk))
-    doc = _fields(raw, at, names)
+    doc = tf.fields(raw, at, names)
     lists = {n: _exchanges(doc[n], at[n], service=n.startswith("service_")) for n in names if n.endswith(
         ("_opening", "_middle", "_closing"))}
     return SmallTalk(**lists, reactions=_texts_by_key(doc["reactions"], at["reactions"], ("polite", "casual")),
@@ -131,116 +132,40 @@ def read_small_talk(path: Path) -> SmallTalk:
 def read_masks(path: Path) -> Mapping[str, MaskExchange]:
     raw, at = _document(path)
     if not isinstance(raw, dict) or not raw:
-        at.fail(f"expected a mapping of mask tags ('#PhoneNumber#': ...), got {_shown(raw)}")
+        at.fail(f"expected a mapping of mask tags ('#PhoneNumber#': ...), got {tf.shown(raw)}")
     return MappingProxyType({tag: _mask(tag, exchange, at[tag]) for tag, exchange in raw.items()})
 
 
-@dataclass(frozen=True)
-class _At:
-    """A place in a text file, for one-line errors: `file: scenarios[3].turns[2]: what is wrong.`"""
-
-    file: Path
-    path: str = ""
-
-    def __getitem__(self, key: str | int) -> _At:
-        step = f"[{key}]" if isinstance(key, int) else f".{key}" if self.path else str(key)
-        return _At(self.file, self.path + step)
-
-    def fail(self, problem: str) -> NoReturn:
-        raise DataError(f"{self.file}: {self.path or 'top level'}: {problem}.")
+def _document(path: Path) -> tuple[Any, tf.At]:
+    """A text file, with every `<class>` in it checked: an unknown class fails here, not when a dialogue draws it."""
+    raw, at = tf.document(path)
+    _check_words(raw, at)
+    return raw, at
 
 
-class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader (libyaml's where installed) that rejects a key given twice in one mapping, which PyYAML
-    would otherwise resolve silently by keeping the last."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, Hashable) and key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"the key {key!r} is given twice",
-                                                        key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _document(path: Path) -> tuple[Any, _At]:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader), _At(path)  # noqa: S506
-    except OSError as err:
-        raise DataError(f"{path}: cannot read it ({err.strerror}).") from err
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        hint = ("; a text that starts with { [ ' or holds ': ' or ' #' needs double quotes"
-                if isinstance(err, yaml.scanner.ScannerError | yaml.parser.ParserError) else "")
-        raise DataError(f"{path}: {where}{getattr(err, 'problem', None) or err}{hint}.") from err
+def _check_words(raw: Any, at: tf.At) -> None:
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            _check_words(value, at[key])
+    elif isinstance(raw, list):
+        for i, value in enumerate(raw):
+            _check_words(value, at[i])
+    elif isinstance(raw, str):
+        for name in MARKER.findall(raw):
+            if name not in NUMERALS and name not in word_classes():
+                at.fail(f"<{name}> is no word class; known: {', '.join(sorted({*NUMERALS, *word_classes()}))}")
 
 
 def _entries(path: Path, key: str, shared: Mapping[str, Pool], parse: Callable[..., T]) -> tuple[T, ...]:
     """A scenario or goal file's entries under `key`, each parsed with the pools it may use (shared and own)."""
     raw, at = _document(path)
-    doc = _fields(raw, at, (key,), ("pools",))
-    return _each(doc[key], at[key], parse, _pools(doc.get("pools", {}), at["pools"], shared))
+    doc = tf.fields(raw, at, (key,), ("pools",))
+    return tf.each(doc[key], at[key], parse, _pools(doc.get("pools", {}), at["pools"], shared))
 
 
-def _each(raw: Any, at: _At, parse: Callable[..., T], *args: Any) -> tuple[T, ...]:
-    """`parse(item, at[i], *args)` for every item of the non-empty list `raw`."""
-    return tuple(parse(item, at[i], *args) for i, item in enumerate(_list(raw, at)))
-
-
-def _shown(raw: Any) -> str:
-    return text if len(text := repr(raw)) <= 40 else text[:37] + "..."
-
-
-def _fields(raw: Any, at: _At, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Any]:
-    """`raw` as a mapping that holds every required key and no other than the optional ones."""
-    allowed = ", ".join(sorted(required + optional))
-    if not isinstance(raw, dict):
-        at.fail(f"expected a mapping with the keys {allowed}, got {_shown(raw)}")
-    for key in raw:
-        if key not in required + optional:
-            at.fail(f"unknown key {key!r}; allowed: {allowed}")
-    for key in required:
-        if key not in raw:
-            at.fail(f"missing key {key!r}")
-    return raw
-
-
-def _list(raw: Any, at: _At) -> list[Any]:
-    if not isinstance(raw, list) or not raw:
-        at.fail(f"expected a non-empty list, got {_shown(raw)}")
-    return raw
-
-
-def _text(raw: Any, at: _At) -> str:
-    if not isinstance(raw, str) or not raw.strip():
-        at.fail(f"expected a text, got {_shown(raw)}")
-    return raw
-
-
-def _texts(raw: Any, at: _At, count: int | None = None) -> tuple[str, ...]:
-    if count is not None and len(_list(raw, at)) != count:
-        at.fail(f"expected {count} texts, got {len(raw)}")
-    return _each(raw, at, _text)
-
-
-def _flag(raw: Any, at: _At) -> bool:
-    if not isinstance(raw, bool):
-        at.fail(f"expected true or false, got {_shown(raw)}")
-    return raw
-
-
-def _one_of(raw: Any, at: _At, allowed: Collection[Any], what: str) -> Any:
-    if isinstance(raw, bool) or not isinstance(raw, int | str) or raw not in allowed:
-        at.fail(f"{_shown(raw)} is no {what}; choose one of {', '.join(map(str, allowed))}")
-    return raw
-
-
-def _templates(raw: Any, at: _At, names: Collection[str], count: int | None = None) -> tuple[str, ...]:
+def _templates(raw: Any, at: tf.At, names: Collection[str], count: int | None = None) -> tuple[str, ...]:
     """Texts whose every `{...}` is a well-formed placeholder of a slot in `names` or a speaker tag."""
-    texts = _texts(raw, at, count)
+    texts = tf.texts(raw, at, count)
     for i, text in enumerate(texts):
         if re.search(r"[{}]", PLACEHOLDER.sub("", text)):
             at[i].fail(f"a brace that is no placeholder in {text!r}; write {{slot}} or {{slot:josa}}")
@@ -250,10 +175,10 @@ def _templates(raw: Any, at: _At, names: Collection[str], count: int | None = No
     return texts
 
 
-def _pools(raw: Any, at: _At, shared: Mapping[str, Pool]) -> dict[str, Pool]:
+def _pools(raw: Any, at: tf.At, shared: Mapping[str, Pool]) -> dict[str, Pool]:
     """The shared pools and those `raw` defines, each of which may use the shared ones and those above it."""
     if not isinstance(raw, dict):
-        at.fail(f"expected a mapping of pool names to values, got {_shown(raw)}")
+        at.fail(f"expected a mapping of pool names to values, got {tf.shown(raw)}")
     known = dict(shared)
     for name, values in raw.items():
         if not isinstance(name, str) or not _NAME.fullmatch(name):
@@ -266,34 +191,34 @@ def _pools(raw: Any, at: _At, shared: Mapping[str, Pool]) -> dict[str, Pool]:
     return known
 
 
-def _choices(raw: Any, at: _At, known: Mapping[str, Pool]) -> Pool:
+def _choices(raw: Any, at: tf.At, known: Mapping[str, Pool]) -> Pool:
     """A pool `$name`, or a list of values (texts, or rows of texts for a joint slot) in which an item `$name`
     stands for all of that pool's values."""
     if isinstance(raw, str) and raw.startswith("$"):
         return _pool(raw, at, known)
     values: list[Value] = []
-    for i, item in enumerate(_list(raw, at)):
+    for i, item in enumerate(tf.as_list(raw, at)):
         if isinstance(item, str) and item.startswith("$"):
             values += _pool(item, at[i], known)
         elif isinstance(item, list):
             if len(item) < 2:
                 at[i].fail("a row holds two or more values; write a single value without brackets")
-            values.append(_texts(item, at[i]))
+            values.append(tf.texts(item, at[i]))
         else:
-            values.append(_text(item, at[i]))
+            values.append(tf.text(item, at[i]))
     return tuple(values)
 
 
-def _pool(ref: str, at: _At, known: Mapping[str, Pool]) -> Pool:
+def _pool(ref: str, at: tf.At, known: Mapping[str, Pool]) -> Pool:
     if ref[1:] not in known:
         at.fail(f"unknown pool {ref!r}; known: {', '.join(sorted(known))}")
     return known[ref[1:]]
 
 
-def _slots(raw: Any, at: _At, known: Mapping[str, Pool], taken: Collection[str] = ()) -> Slots:
+def _slots(raw: Any, at: tf.At, known: Mapping[str, Pool], taken: Collection[str] = ()) -> Slots:
     """Each slot key's names with its rows of values, one value per name; no name twice, none of `taken`."""
     if not isinstance(raw, dict):
-        at.fail(f"expected a mapping of slot names to values, got {_shown(raw)}")
+        at.fail(f"expected a mapping of slot names to values, got {tf.shown(raw)}")
     slots: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = []
     seen = set(taken)
     for key, choices in raw.items():
@@ -311,91 +236,92 @@ def _slots(raw: Any, at: _At, known: Mapping[str, Pool], taken: Collection[str] 
     return tuple(slots)
 
 
-def _turns(raw: Any, at: _At, speakers: Mapping[Any, int], names: Collection[str]) -> tuple[Turn | str, ...]:
-    turns = _each(raw, at, _turn, speakers, names)
+def _turns(raw: Any, at: tf.At, speakers: Mapping[Any, int], names: Collection[str]) -> tuple[Turn | str, ...]:
+    turns = tf.each(raw, at, _turn, speakers, names)
     if not any(isinstance(t, Turn) for t in turns):
         at.fail("no turn with a speaker")
     return turns
 
 
-def _turn(raw: Any, at: _At, speakers: Mapping[Any, int], names: Collection[str]) -> Turn | str:
+def _turn(raw: Any, at: tf.At, speakers: Mapping[Any, int], names: Collection[str]) -> Turn | str:
     if raw == "break":
         return BREAK
     if not isinstance(raw, dict):
-        at.fail(f"expected a turn (speaker, lines) or 'break', got {_shown(raw)}")
-    fields = _fields(raw, at, ("speaker", "lines"), ("optional",))
-    speaker = speakers[_one_of(fields["speaker"], at["speaker"], speakers, "speaker")]
-    optional = _flag(fields.get("optional", False), at["optional"])
+        at.fail(f"expected a turn (speaker, lines) or 'break', got {tf.shown(raw)}")
+    fields = tf.fields(raw, at, ("speaker", "lines"), ("optional",))
+    speaker = speakers[tf.one_of(fields["speaker"], at["speaker"], speakers, "speaker")]
+    optional = tf.flag(fields.get("optional", False), at["optional"])
     return Turn(speaker, _templates(fields["lines"], at["lines"], names), optional=optional)
 
 
-def _scenario(raw: Any, at: _At, known: Mapping[str, Pool]) -> Scenario:
-    fields = _fields(raw, at, ("topic", "register", "slots", "turns", "summaries"), ("staff",))
-    register = _one_of(fields["register"], at["register"], _REGISTERS, "register")
+def _scenario(raw: Any, at: tf.At, known: Mapping[str, Pool]) -> Scenario:
+    fields = tf.fields(raw, at, ("topic", "register", "slots", "turns", "summaries"), ("staff",))
+    register = tf.one_of(fields["register"], at["register"], _REGISTERS, "register")
     slots = _slots(fields["slots"], at["slots"], known)
     names = {n for slot_names, _ in slots for n in slot_names}
     turns = _turns(fields["turns"], at["turns"], _SPEAKERS, names)
     summaries = _templates(fields["summaries"], at["summaries"], names, count=3)
-    staff = _one_of(fields.get("staff", 2), at["staff"], _SPEAKERS, "speaker")
-    return Scenario(_text(fields["topic"], at["topic"]), register, slots, turns, summaries, staff)
+    staff = tf.one_of(fields.get("staff", 2), at["staff"], _SPEAKERS, "speaker")
+    return Scenario(tf.text(fields["topic"], at["topic"]), register, slots, turns, summaries, staff)
 
 
-def _goal(raw: Any, at: _At, known: Mapping[str, Pool]) -> Goal:
-    fields = _fields(raw, at, ("name", "topics", "slots", "turns", "clauses", "outcomes"))
+def _goal(raw: Any, at: tf.At, known: Mapping[str, Pool]) -> Goal:
+    fields = tf.fields(raw, at, ("name", "topics", "slots", "turns", "clauses", "outcomes"))
     slots = _slots(fields["slots"], at["slots"], known, taken=SITUATION_SLOTS)
     said = SITUATION_SLOTS | {n for names, _ in slots for n in names}
     # single slots keep plain values, joint slots rows (`compose._values` takes both)
     pools = {",".join(names): tuple(r[0] if len(names) == 1 else r for r in rows) for names, rows in slots}
-    outcomes = _each(fields["outcomes"], at["outcomes"], _outcome, said)
-    clauses = _each(fields["clauses"], at["clauses"], _clause, said)
-    return Goal(_text(fields["name"], at["name"]), _templates(fields["topics"], at["topics"], said), pools,
+    outcomes = tf.each(fields["outcomes"], at["outcomes"], _outcome, said)
+    clauses = tf.each(fields["clauses"], at["clauses"], _clause, said)
+    return Goal(tf.text(fields["name"], at["name"]), _templates(fields["topics"], at["topics"], said), pools,
                 _turns(fields["turns"], at["turns"], _ROLES, said), clauses, outcomes)
 
 
-def _outcome(raw: Any, at: _At, said: Collection[str]) -> Outcome:
-    fields = _fields(raw, at, ("turns", "clauses"))
-    clauses = _each(fields["clauses"], at["clauses"], _clause, said)
+def _outcome(raw: Any, at: tf.At, said: Collection[str]) -> Outcome:
+    fields = tf.fields(raw, at, ("turns", "clauses"))
+    clauses = tf.each(fields["clauses"], at["clauses"], _clause, said)
     return Outcome(_turns(fields["turns"], at["turns"], _ROLES, said), clauses)
 
 
-def _clause(raw: Any, at: _At, said: Collection[str]) -> Clause:
-    fields = _fields(raw, at, ("subject", "predicates"), ("detail",))
+def _clause(raw: Any, at: tf.At, said: Collection[str]) -> Clause:
+    fields = tf.fields(raw, at, ("subject", "predicates"), ("detail",))
     predicates = _templates(fields["predicates"], at["predicates"], {*said, *_ROLES})
     for i, predicate in enumerate(predicates):
         if not predicate.endswith(("다", "}")):  # a slot at the end holds a clause (`fix_clause`) ending in -다
             at["predicates"][i].fail("a predicate ends in the dictionary form -다, which each annotator conjugates")
-    subject = _one_of(fields["subject"], at["subject"], _ROLES, "role")
-    return Clause(subject, predicates, _flag(fields.get("detail", False), at["detail"]))
+    subject = tf.one_of(fields["subject"], at["subject"], _ROLES, "role")
+    return Clause(subject, predicates, tf.flag(fields.get("detail", False), at["detail"]))
 
 
-def _situation(raw: Any, at: _At) -> Situation:
-    fields = _fields(raw, at, ("name", "services", "items", "problem_said", "problem"))
-    items = _each(fields["items"], at["items"], _texts, 2)
-    problem = _text(fields["problem_said"], at["problem_said"]), _text(fields["problem"], at["problem"])
-    return Situation(_text(fields["name"], at["name"]), _texts(fields["services"], at["services"]), items, problem)
+def _situation(raw: Any, at: tf.At) -> Situation:
+    fields = tf.fields(raw, at, ("name", "services", "items", "problem_said", "problem"))
+    items = tf.each(fields["items"], at["items"], tf.texts, 2)
+    problem = tf.text(fields["problem_said"], at["problem_said"]), tf.text(fields["problem"], at["problem"])
+    return Situation(tf.text(fields["name"], at["name"]), tf.texts(fields["services"], at["services"]), items, problem)
 
 
-def _exchanges(raw: Any, at: _At, *, service: bool) -> tuple[tuple[str, ...], ...]:
-    rows = _each(raw, at, _texts, 3 if service else 2)
+def _exchanges(raw: Any, at: tf.At, *, service: bool) -> tuple[tuple[str, ...], ...]:
+    rows = tf.each(raw, at, tf.texts, 3 if service else 2)
     for i, row in enumerate(rows if service else ()):
-        _one_of(row[0], at[i][0], _ROLES, "role to open the exchange")
+        tf.one_of(row[0], at[i][0], _ROLES, "role to open the exchange")
     return rows
 
 
-def _texts_by_key(raw: Any, at: _At, keys: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
-    fields = _fields(raw, at, keys)
-    return MappingProxyType({key: _texts(fields[key], at[key]) for key in keys})
+def _texts_by_key(raw: Any, at: tf.At, keys: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    fields = tf.fields(raw, at, keys)
+    return MappingProxyType({key: tf.texts(fields[key], at[key]) for key in keys})
 
 
-def _mask(tag: Any, raw: Any, at: _At) -> MaskExchange:
+def _mask(tag: Any, raw: Any, at: tf.At) -> MaskExchange:
     if not isinstance(tag, str) or not _MASK.fullmatch(tag):
-        at.fail(f"{_shown(tag)} is no mask tag such as '#PhoneNumber#'")
-    fields = _fields(raw, at, ("rate", "polite", "friends"))
+        at.fail(f"{tf.shown(tag)} is no mask tag such as '#PhoneNumber#'")
+    fields = tf.fields(raw, at, ("rate", "polite", "friends"))
     rate = fields["rate"]
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-        at["rate"].fail(f"expected a share between 0 and 1, got {_shown(rate)}")
-    polite, friends = (_texts(fields[key], at[key], count=2) for key in ("polite", "friends"))
+        at["rate"].fail(f"expected a share between 0 and 1, got {tf.shown(rate)}")
+    polite, friends = (tf.texts(fields[key], at[key], count=2) for key in ("polite", "friends"))
     for key, (_, answer) in (("polite", polite), ("friends", friends)):
         if tag not in answer:
             at[key][1].fail(f"the answer does not say {tag}")
     return float(rate), polite, friends  # type: ignore[return-value]
+

@@ -7,6 +7,9 @@ Design choices:
   scenarios (topic first, then a variant, so topics are balanced however many variants each has).
 - A quarter of the (place, goal) pairs never occur in training; about a quarter of dev and test dialogues come from
   them (novelty `unseen`), so those scores measure summarizing a conversation the model has not seen made.
+- Names, places, dishes, clothes, times and dates are open words (`<class>` in the text, `lexicon.Vocabulary`): most
+  are rare, so a summary must copy them. Another quarter of dev and test dialogues (novelty `new_words`) draw them
+  from a share of each class that train never uses: they measure copying words a model has never seen.
 - Summaries come from annotators (`kosum.data.corpus.styles`): three different ones per dialogue; train and dev keep
   the first, test keeps all three as its references.
 - About 1 % of dialogues are group talks (3-7 speakers), as in the competition; members beyond the scenario's roles
@@ -24,9 +27,10 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
-from kosum.data.corpus.content import goals, scenarios, situations, small_talk
+from kosum.data.corpus.content import goals, pools, scenarios, situations, small_talk
 from kosum.data.corpus.frames import compose
 from kosum.data.corpus.josa import retag
+from kosum.data.corpus.lexicon import Vocabulary, word_classes
 from kosum.data.corpus.masks import add_masks
 from kosum.data.corpus.scenario import BREAK, Scenario, choose_slots, fill, placeholders
 from kosum.data.corpus.styles import draw_annotators, rewrite_reference, write_facts
@@ -39,6 +43,7 @@ GROUP_SHARE = 0.01
 FRAME_SHARE = 0.8
 UNSEEN_PAIRS = 0.25     # of (place, goal) pairs, held out of training
 UNSEEN_SHARE = 0.25     # of dev and test dialogues, drawn from the held-out pairs
+NEW_WORDS_SHARE = 0.25  # of dev and test dialogues, frames whose open words train never uses
 OPTIONAL_DROP = 0.35    # optional turns left out (with their answer), so one script gives several lengths
 ASIDE_RATE = 0.6        # service turns that also carry an aside (SmallTalk.asides): real turns are longer
 OPENING_RATE = 0.6      # dialogues with small talk that open with a greeting, where the register has one
@@ -62,7 +67,7 @@ class Example:
     topic: str
     references: tuple[str, str, str]
     slots: dict[str, str]  # slot values the references use that the dialogue says verbatim
-    novelty: str = "seen"  # "unseen": from a (place, goal) pair never in training
+    novelty: str = "seen"  # "unseen": from a (place, goal) pair never in training; "new_words": words never in it
     scenario: str = ""  # where it came from: "frame:<place>/<goal>" or "scenario:<topic>", for error analysis
 
 
@@ -96,22 +101,33 @@ def generate_split(split: str, n: int, seed: int) -> list[Example]:
     rng = random.Random(f"{seed}:{split}")
     held_out = unseen_pairs(seed)
     pairs = sorted(held_out), sorted(set(_pairs()) - held_out)
-    return [_example(f"{split}_{i}", split != "train" and rng.random() < UNSEEN_SHARE, pairs, rng) for i in range(n)]
+    words = {new: Vocabulary(word_classes(), seed, new_words=new) for new in (False, True)}
+    return [_example(f"{split}_{i}", _novelty(split, rng), pairs, words, rng) for i in range(n)]
 
 
-def _example(fname: str, unseen: bool, pairs: tuple[list[Pair], list[Pair]], rng: random.Random) -> Example:
+def _novelty(split: str, rng: random.Random) -> str:
+    if split == "train":
+        return "seen"
+    draw = rng.random()
+    return "unseen" if draw < UNSEEN_SHARE else "new_words" if draw < UNSEEN_SHARE + NEW_WORDS_SHARE else "seen"
+
+
+def _example(fname: str, novelty: str, pairs: tuple[list[Pair], list[Pair]], words: dict[bool, Vocabulary],
+             rng: random.Random) -> Example:
     annotators = draw_annotators(rng)
-    if unseen or (rng.random() >= GROUP_SHARE and rng.random() < FRAME_SHARE):
+    unseen, vocabulary = novelty == "unseen", words[novelty == "new_words"]
+    if novelty != "seen" or (rng.random() >= GROUP_SHARE and rng.random() < FRAME_SHARE):
         s, g = rng.choice(pairs[0] if unseen else pairs[1])
         situation, goal = situations()[s], goals()[g]
-        frame = compose(situation, goal, rng)
+        branch = vocabulary.fill(rng.choice(pools()["branches"]), rng)
+        frame = compose(situation, goal, rng, vocabulary, branch=branch)
         sc, values, spoken = frame.script, frame.values, frame.spoken
         references = tuple(write_facts(frame.facts, a) for a in annotators)
         source = f"frame:{situation.name}/{goal.name}"
     else:
         pair_pool, group_pool = _scenario_pools()
         sc = rng.choice(rng.choice(group_pool if rng.random() < GROUP_SHARE / (1 - FRAME_SHARE) else pair_pool))
-        values = choose_slots(sc, rng)
+        values = {k: vocabulary.fill(v, rng) for k, v in choose_slots(sc, rng).items()}
         written = tuple(fill(t, values) for t in sc.summaries)
         references = tuple(rewrite_reference(written, a) for a in annotators)
         used = sorted(set().union(*(placeholders(t) for t in sc.summaries)))
@@ -122,7 +138,7 @@ def _example(fname: str, unseen: bool, pairs: tuple[list[Pair], list[Pair]], rng
     if lines[0][0] != 1:
         lines, references = _person1_first(lines, references)
     dialogue = "\n".join(f"#Person{speaker}#: {text}" for speaker, text in lines)
-    return Example(fname, dialogue, references[0], sc.topic, references, spoken, "unseen" if unseen else "seen", source)
+    return Example(fname, dialogue, references[0], sc.topic, references, spoken, novelty, source)
 
 
 def _person1_first(lines: list[Line], references: tuple[str, ...]) -> tuple[list[Line], tuple[str, ...]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from kosum.data.corpus.lexicon import Vocabulary
 from kosum.data.corpus.scenario import Scenario, Turn, fill, placeholders
 from kosum.data.corpus.styles import Fact
 
@@ -68,19 +69,21 @@ class Frame:
     spoken: dict[str, str]  # the slot values the facts use that occur verbatim in the dialogue
 
 
-def _values(situation: Situation, goal: Goal, rng: random.Random) -> dict[str, str]:
+def _values(situation: Situation, goal: Goal, rng: random.Random, words: Vocabulary, branch: str) -> dict[str, str]:
     item, price = rng.choice(situation.items)
     problem_said, problem = situation.problem
-    values = {"place": situation.name, "service": rng.choice(situation.services), "item": item, "price": price,
-              "problem_said": problem_said, "problem": problem}
+    values = {"place": f"{branch} {situation.name}", "service": rng.choice(situation.services), "item": item,
+              "price": price, "problem_said": problem_said, "problem": problem}
     for key, pool in goal.slots.items():
         row = rng.choice(pool)
         values.update(zip(key.split(","), row if isinstance(row, tuple) else (row,)))
-    return values
+    return {key: words.fill(value, rng) for key, value in values.items()}
 
 
-def compose(situation: Situation, goal: Goal, rng: random.Random) -> Frame:
-    values = _values(situation, goal, rng)
+def compose(situation: Situation, goal: Goal, rng: random.Random, words: Vocabulary, *, branch: str) -> Frame:
+    """The pair's script and facts; `branch` names which of the place's shops it is (`망원동` 미용실), `words` gives
+    the open words."""
+    values = _values(situation, goal, rng, words, branch)
     outcome = rng.choice(goal.outcomes)
     turns = goal.turns + outcome.turns
     first = next(t.speaker for t in turns if isinstance(t, Turn))
