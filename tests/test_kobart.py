@@ -76,7 +76,8 @@ def test_evaluate_scores_model_and_lead(workspace, trained_kobart, tmp_path):
     assert "| lead |" in board and "| kobart |" in board
     samples = pd.read_csv(metrics / "samples/kobart_dev.csv")
     # novelty: the corpus's novelty.csv
-    columns = ["fname", "rouge1", "rouge2", "rougeL", "prediction_chars", "prediction", "novelty"]
+    columns = ["fname", "rouge1", "rouge2", "rougeL", "entity_recall", "entity_hits", "entity_targets", "prediction_chars",
+               "prediction", "novelty"]
     assert list(samples.columns) == columns and len(samples) == 16
     assert (live / "curves.png").read_bytes()[:4] == b"\x89PNG"  # written by the training run
     table = pd.read_csv(metrics / "plots" / "scores.csv")
