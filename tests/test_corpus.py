@@ -8,9 +8,11 @@ import re
 import statistics
 import tomllib
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import mecab
 import pytest
 import yaml
 
@@ -403,10 +405,14 @@ def test_yaml_errors_name_the_file_and_line(tmp_path: Path, text: str, message: 
 _MECAB_NOUNS = ("NNG", "NNP")
 
 
-def _nouns(text: str) -> set[str]:
-    import mecab  # the scorer's tagger: what "a noun" means in the entity recall
+@cache
+def _tagger() -> mecab.MeCab:
+    """The scorer's tagger (what "a noun" means in the entity recall), loaded once, not once per text."""
+    return mecab.MeCab()
 
-    return {w for w, tag in mecab.MeCab().pos(TAG.sub(" ", text)) if tag in _MECAB_NOUNS}
+
+def _nouns(text: str) -> set[str]:
+    return {w for w, tag in _tagger().pos(TAG.sub(" ", text)) if tag in _MECAB_NOUNS}
 
 
 def test_every_word_class_is_large_fits_its_slot_and_takes_its_particles() -> None:
