@@ -15,6 +15,7 @@ Design choices:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,9 +89,15 @@ def _origins(selection: pd.DataFrame | None) -> dict[tuple[str, str], str]:
 def _prediction(model: str, table_row: pd.Series, dialogue: str, references: list[str], origin: str) -> Prediction:
     text = str(table_row["prediction"])
     match = entity_match(dialogue, text, references)
-    named = " ".join(references)
     return Prediction(model, segments(text, references), _scores(table_row), match.recall,
-                      sorted(match.missed, key=named.find), origin)
+                      in_reference_order(match.missed, references), origin)
+
+
+def in_reference_order(nouns: Collection[str], references: list[str]) -> list[str]:
+    """`nouns` in the order the references name them; nouns named at the same place (수영 and 수영장) by the noun,
+    not by the set's order, which changes with each process's string hashing (and report.html's bytes with it)."""
+    named = " ".join(references)
+    return sorted(nouns, key=lambda noun: (named.find(noun), noun))
 
 
 def rows(tables: Tables, sets: ReferenceSets, models: list[str], selection: pd.DataFrame | None) -> list[Row]:
