@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import csv
+import dataclasses
 import random
 import re
 import statistics
@@ -121,7 +123,7 @@ def test_dialogue_format(train: list[Example]) -> None:
     assert statistics.median(len(lines) for lines in turns) >= 6
     speakers = [len(set(re.findall(r"#Person\d#", e.dialogue))) for e in train]
     assert 0.004 < sum(s >= 3 for s in speakers) / len(train) < 0.02  # real: #Person3# or more in about 1 %
-    assert max(speakers) == 7
+    assert 5 <= max(speakers) <= 7  # group talks of up to #Person7#
     text = "\n".join(e.dialogue for e in train)
     assert all(mask in text for mask in MASKS)
     assert not any(sign.search(e.dialogue) for e in train for sign in NOISE_SIGNS.values())
@@ -315,8 +317,9 @@ def test_every_text_file_loads_is_read_and_ships() -> None:
     assert content.small_talk().asides["C"]
     files = {p.relative_to(content.TEXT_DIR).as_posix() for p in content.TEXT_DIR.rglob("*") if p.is_file()}
     assert word_classes()
+    assert content.details().exchanges
     read = {"pools.yaml", "lexicon.yaml", "smalltalk.yaml", "masks.yaml", "frames/goals.yaml",
-            "frames/situations.yaml"}
+            "frames/situations.yaml", "frames/details.yaml"}
     assert files - read == {f"scenarios/{p.name}" for p in (content.TEXT_DIR / "scenarios").glob("*.yaml")}
     assert read <= files
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
@@ -348,6 +351,8 @@ def _rename(path: tuple[Any, ...], old: str, new: str) -> Callable[[Any], None]:
 
 READERS: dict[str, Callable[[Path], object]] = {
     "scenarios/shopping.yaml": lambda path: content.read_scenarios(path, content.pools()),
+    "scenarios/dining.yaml": lambda path: content.read_scenarios(path, content.pools()),
+    "frames/details.yaml": lambda path: content.read_details(path, content.pools(), {"name", "day"}),
     "frames/goals.yaml": lambda path: content.read_goals(path, content.pools()),
     "frames/situations.yaml": content.read_situations,
     "smalltalk.yaml": content.read_small_talk,
@@ -377,6 +382,12 @@ READERS: dict[str, Callable[[Path], object]] = {
     ("smalltalk.yaml", _set(("service_middle", 0, 0), "X"), "service_middle[0][0]: 'X' is no role to open"),
     ("masks.yaml", _set(("#Address#", "polite", 1), "비밀이에요."), "#Address#.polite[1]: the answer does not say"),
     ("pools.yaml", _set(("times", 0), "$morning_times"), "times[0]: unknown pool '$morning_times'"),
+    ("frames/details.yaml", _set(("slots", "name"), "$names"), "slots: the slot 'name' is the situation's or a goal's"),
+    ("frames/details.yaml", _set(("exchanges", 0, 1), "{nobody} 씨예요."), "exchanges[0][1]: placeholder {nobody}"),
+    ("scenarios/dining.yaml", _set(("details", "slots", "day"), "$days"),
+     "details.slots: the slot 'day' is a scenario's of this file too"),
+    ("scenarios/dining.yaml", _set(("details", "casual", 0), ["{pal:이} 왔어."]),
+     "details.casual[0]: expected 2 texts, got 1."),
 ])
 def test_a_malformed_text_file_is_named_with_its_key(tmp_path: Path, name: str, edit: Callable[[Any], None],
                                                       message: str) -> None:
@@ -460,6 +471,27 @@ def test_summaries_copy_open_words_that_the_dialogue_says() -> None:
     for e in opened:
         place = re.search(r"([가-힣]+(동|역)) ", e.summary).group(1)
         assert place in e.dialogue, e.fname
+
+
+def test_talk_is_on_topic_and_small_talk_is_rare_and_varied(train: list[Example]) -> None:
+    """Issue 39: the length comes from on-topic details, not canned small talk: at most about 10 % of the turns are
+    small talk and no canned sentence (an exchange's line or an aside) is in more than about 1 % of the dialogues;
+    every dialogue source (frames and each scenario file's registers) has details."""
+    talk = content.small_talk()
+    canned = {line for pool in dataclasses.fields(talk) if pool.name.endswith(("_opening", "_middle", "_closing"))
+              for exchange in getattr(talk, pool.name) for line in exchange if line not in ("C", "S")}
+    asides = {*talk.asides["C"], *talk.asides["S"]}
+    turns = [line.split(": ", 1)[1] for e in train for line in e.dialogue.split("\n")]
+    assert sum(t in canned for t in turns) <= 0.10 * len(turns)
+    spread = collections.Counter(s for e in train for s in {t for t in canned | asides if t in e.dialogue})
+    assert max(spread.values()) <= 0.01 * len(train), spread.most_common(3)
+    assert all(sc.details and sc.details.exchanges for sc in scenarios()), "a scenario without details"
+
+
+def test_train_uses_thousands_of_nouns(train: list[Example]) -> None:
+    """Issue 39's goal: the 2,000 train dialogues and summaries use at least 8,000 distinct Mecab nouns (1,328 in the
+    closed corpus of before), so that a model must copy rather than choose."""
+    assert len(set().union(*(_nouns(e.dialogue + "\n" + e.summary) for e in train))) >= 8000
 
 
 @pytest.mark.parametrize("line, problem", [("<planet>", "<planet> is no word class"),

@@ -31,17 +31,20 @@ from typing import Any, TypeVar, get_args
 
 from kosum.data.corpus import text_files as tf
 from kosum.data.corpus.frames.compose import SITUATION_SLOTS, Clause, Goal, Outcome, Situation
+from kosum.data.corpus.details import Details
 from kosum.data.corpus.lexicon import MARKER, word_classes
 from kosum.data.corpus.numerals import NUMERALS
 from kosum.data.corpus.scenario import BREAK, PLACEHOLDER, Register, Scenario, Turn, placeholders
 from kosum.data.corpus.text_files import TEXT_DIR
 
 T = TypeVar("T")
-_NAME = re.compile(r"[a-z][a-z0-9_]*")  # pool and slot names
 _MASK = re.compile(r"#[A-Za-z]+#")
 _SPEAKERS = {n: n for n in range(1, 8)}  # a scenario's speakers: #Person1#..#Person7#
 _ROLES = {"C": 1, "S": 2}  # a goal's roles, customer and staff (`compose` decides which one is #Person1#)
 _REGISTERS = get_args(Register)
+# A scenario file's details by register: strangers talk as acquaintances do (해요체)
+_DETAIL_REGISTER = {"service": "service", "polite": "polite", "stranger": "polite", "casual": "casual"}
+_DETAIL_REGISTERS = ("service", "polite", "casual")
 
 Value = str | tuple[str, ...]  # one choice: a text, or a row of a joint slot's values
 Pool = tuple[Value, ...]
@@ -91,6 +94,13 @@ def situations() -> tuple[Situation, ...]:
 
 
 @cache
+def details() -> Details:
+    """The frames' on-topic detail exchanges; their slots are named apart from every goal's."""
+    taken = {name for goal in goals() for key in goal.slots for name in key.split(",")}
+    return read_details(TEXT_DIR / "frames" / "details.yaml", pools(), taken)
+
+
+@cache
 def small_talk() -> SmallTalk:
     return read_small_talk(TEXT_DIR / "smalltalk.yaml")
 
@@ -107,7 +117,26 @@ def read_pools(path: Path) -> Mapping[str, Pool]:
 
 
 def read_scenarios(path: Path, shared: Mapping[str, Pool]) -> tuple[Scenario, ...]:
-    return _entries(path, "scenarios", shared, _scenario)
+    """A scenario file's scenarios, each with the file's details for its register (`details:`, optional)."""
+    raw, at = _document(path)
+    doc = tf.fields(raw, at, ("scenarios",), ("pools", "details"))
+    known = _pools(doc.get("pools", {}), at["pools"], shared)
+    every = tf.each(doc["scenarios"], at["scenarios"], _scenario, known)
+    if "details" not in doc:
+        return every
+    taken = {name for sc in every for names, _ in sc.slots for name in names}
+    by_register = _scenario_details(doc["details"], at["details"], known, taken)
+    return tuple(dataclasses.replace(sc, details=by_register[_DETAIL_REGISTER[sc.register]]) for sc in every)
+
+
+def _scenario_details(raw: Any, at: tf.At, known: Mapping[str, Pool], taken: Collection[str]
+                      ) -> dict[str, Details]:
+    """A scenario file's details: its own slots and, by register, exchanges that say only those slots."""
+    doc = tf.fields(raw, at, ("slots",), tuple(_DETAIL_REGISTERS))
+    slots = _own_slots(doc["slots"], at["slots"], known, taken, "a scenario's of this file")
+    return {register: Details(slots, _detail_exchanges(doc[register], at[register], _names(slots),
+                                                       service=register == "service") if register in doc else ())
+            for register in _DETAIL_REGISTERS}
 
 
 def read_goals(path: Path, shared: Mapping[str, Pool]) -> tuple[Goal, ...]:
@@ -119,6 +148,37 @@ def read_situations(path: Path) -> tuple[Situation, ...]:
     return tf.each(tf.fields(raw, at, ("situations",))["situations"], at["situations"], _situation)
 
 
+def read_details(path: Path, shared: Mapping[str, Pool], goal_slots: Collection[str]) -> Details:
+    """The frames' details: their exchanges may say the situation's slots ({place}, {staff}) besides their own."""
+    raw, at = _document(path)
+    doc = tf.fields(raw, at, ("slots", "exchanges"))
+    taken = SITUATION_SLOTS | set(goal_slots)
+    slots = _own_slots(doc["slots"], at["slots"], shared, taken, "the situation's or a goal's")
+    return Details(slots, _detail_exchanges(doc["exchanges"], at["exchanges"], SITUATION_SLOTS | _names(slots),
+                                            service=True))
+
+
+def _own_slots(raw: Any, at: tf.At, known: Mapping[str, Pool], taken: Collection[str], whose: str
+               ) -> dict[str, Pool]:
+    """Detail slots, named apart from the slots of what they are added to (`taken`): the values share one dict."""
+    slots = _slots(raw, at, known)
+    for name in sorted(_names(slots) & set(taken)):
+        at.fail(f"the slot {name!r} is {whose} too; name it apart")
+    return _joint_pools(slots)
+
+
+def _names(slots: Slots | Mapping[str, Pool]) -> set[str]:
+    keys = slots if isinstance(slots, Mapping) else (",".join(names) for names, _ in slots)
+    return {name for key in keys for name in key.split(",")}
+
+
+def _detail_exchanges(raw: Any, at: tf.At, names: Collection[str], *, service: bool) -> tuple[tuple[str, ...], ...]:
+    exchanges = _exchanges(raw, at, service=service)
+    for i, row in enumerate(exchanges):
+        _templates(list(row), at[i], names)  # a service exchange's role has no braces
+    return exchanges
+
+
 def read_small_talk(path: Path) -> SmallTalk:
     raw, at = _document(path)
     names = tuple(f.name for f in dataclasses.fields(SmallTalk))
@@ -127,7 +187,6 @@ def read_small_talk(path: Path) -> SmallTalk:
         ("_opening", "_middle", "_closing"))}
     return SmallTalk(**lists, reactions=_texts_by_key(doc["reactions"], at["reactions"], ("polite", "casual")),
                      asides=_texts_by_key(doc["asides"], at["asides"], tuple(_ROLES)))
-
 
 def read_masks(path: Path) -> Mapping[str, MaskExchange]:
     raw, at = _document(path)
@@ -181,7 +240,7 @@ def _pools(raw: Any, at: tf.At, shared: Mapping[str, Pool]) -> dict[str, Pool]:
         at.fail(f"expected a mapping of pool names to values, got {tf.shown(raw)}")
     known = dict(shared)
     for name, values in raw.items():
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
+        if not isinstance(name, str) or not tf.NAME.fullmatch(name):
             at.fail(f"pool name {name!r}: use lowercase letters, digits and _")
         if name in shared:
             at[name].fail(f"a shared pool (pools.yaml) has this name; use it as ${name} or rename this one")
@@ -223,7 +282,7 @@ def _slots(raw: Any, at: tf.At, known: Mapping[str, Pool], taken: Collection[str
     seen = set(taken)
     for key, choices in raw.items():
         names = tuple(str(key).split(","))
-        if not all(_NAME.fullmatch(n) for n in names):
+        if not all(tf.NAME.fullmatch(n) for n in names):
             at[key].fail("slot names are lowercase letters, digits and _, joined by ',' without spaces")
         for name in seen & set(names):
             at[key].fail(f"the slot {name!r} is " + ("filled by the situation" if name in taken else "defined twice"))
@@ -269,12 +328,17 @@ def _goal(raw: Any, at: tf.At, known: Mapping[str, Pool]) -> Goal:
     fields = tf.fields(raw, at, ("name", "topics", "slots", "turns", "clauses", "outcomes"))
     slots = _slots(fields["slots"], at["slots"], known, taken=SITUATION_SLOTS)
     said = SITUATION_SLOTS | {n for names, _ in slots for n in names}
-    # single slots keep plain values, joint slots rows (`compose._values` takes both)
-    pools = {",".join(names): tuple(r[0] if len(names) == 1 else r for r in rows) for names, rows in slots}
+    pools = _joint_pools(slots)
     outcomes = tf.each(fields["outcomes"], at["outcomes"], _outcome, said)
     clauses = tf.each(fields["clauses"], at["clauses"], _clause, said)
     return Goal(tf.text(fields["name"], at["name"]), _templates(fields["topics"], at["topics"], said), pools,
                 _turns(fields["turns"], at["turns"], _ROLES, said), clauses, outcomes)
+
+
+def _joint_pools(slots: Slots) -> dict[str, Pool]:
+    """Slots keyed as written (`time,alt_time`): single slots keep plain values, joint slots rows
+    (`details.draw_slots` takes both)."""
+    return {",".join(names): tuple(r[0] if len(names) == 1 else r for r in rows) for names, rows in slots}
 
 
 def _outcome(raw: Any, at: tf.At, said: Collection[str]) -> Outcome:

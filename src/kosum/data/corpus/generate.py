@@ -14,8 +14,10 @@ Design choices:
   the first, test keeps all three as its references.
 - About 1 % of dialogues are group talks (3-7 speakers), as in the competition; members beyond the scenario's roles
   only agree, at the end.
-- Small talk goes only at the script's breaks, the opening and the closing, so it never splits a question from its
-  answer; its amount sets dialogue length (a long tail, at most MAX_TURNS turns).
+- A dialogue's length comes from on-topic details (`kosum.data.corpus.details`: who serves, how one came, who else
+  is coming, full of open words the summary leaves out; a long tail, at most MAX_TURNS turns); small talk is rare
+  (about 4 % of turns) and varied, as in the real data. Both go only at the script's breaks (details also at the end
+  of a script without one), so they never split a question from its answer.
 - The draw order is part of the corpus: every `rng` draw shifts all later ones, so reordering two draws or adding
   one changes every later dialogue of the split (and its checksum in dvc.lock). The text (`content`, `text/*.yaml`)
   is read in a fixed order for the same reason.
@@ -27,8 +29,9 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
-from kosum.data.corpus.content import goals, pools, scenarios, situations, small_talk
+from kosum.data.corpus.content import details, goals, pools, scenarios, situations, small_talk
 from kosum.data.corpus.frames import compose
+from kosum.data.corpus.details import Exchange, draw_details
 from kosum.data.corpus.josa import retag
 from kosum.data.corpus.lexicon import Vocabulary, word_classes
 from kosum.data.corpus.masks import add_masks
@@ -44,14 +47,16 @@ FRAME_SHARE = 0.8
 UNSEEN_PAIRS = 0.25     # of (place, goal) pairs, held out of training
 UNSEEN_SHARE = 0.25     # of dev and test dialogues, drawn from the held-out pairs
 NEW_WORDS_SHARE = 0.25  # of dev and test dialogues, frames whose open words train never uses
-OPTIONAL_DROP = 0.35    # optional turns left out (with their answer), so one script gives several lengths
-ASIDE_RATE = 0.6        # service turns that also carry an aside (SmallTalk.asides): real turns are longer
+OPTIONAL_DROP = 0.8     # optional turns left out (with their answer), so one script gives several lengths
+# service turns that also carry an aside (SmallTalk.asides); rare, so that no aside is in 1 % of dialogues
+ASIDE_RATE = 0.012
 OPENING_RATE = 0.6      # dialogues with small talk that open with a greeting, where the register has one
-CLOSING_RATE = 0.5      # dialogues with small talk left after the opening that end with a closing exchange
+CLOSING_RATE = 0.35     # dialogues with small talk left after the opening that end with a closing exchange
 ROLES_ONLY_RATE = 0.5   # group talks where only the scenario's roles speak; the others add agreeing members
-# Small-talk exchanges (2 turns each) per dialogue, and how often each count is drawn.
-SMALL_TALK_COUNTS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 13, 20)
-SMALL_TALK_WEIGHTS = (30, 28, 17, 10, 6, 4, 2.5, 1.5, 1, 0.5, 0.3)
+# Small-talk exchanges (2 turns each) per dialogue, and how often each count is drawn: rare, as in the real data
+# (a frame dialogue's length comes from its on-topic details, `frames.details`).
+SMALL_TALK_COUNTS = (0, 1, 2, 3)
+SMALL_TALK_WEIGHTS = (85, 10, 3.5, 1.5)
 
 Line = tuple[int, str]
 Pair = tuple[int, int]  # (situation index, goal index)
@@ -122,6 +127,7 @@ def _example(fname: str, novelty: str, pairs: tuple[list[Pair], list[Pair]], wor
         branch = vocabulary.fill(rng.choice(pools()["branches"]), rng)
         frame = compose(situation, goal, rng, vocabulary, branch=branch)
         sc, values, spoken = frame.script, frame.values, frame.spoken
+        said = draw_details(details(), values, vocabulary, rng)
         references = tuple(write_facts(frame.facts, a) for a in annotators)
         source = f"frame:{situation.name}/{goal.name}"
     else:
@@ -133,7 +139,8 @@ def _example(fname: str, novelty: str, pairs: tuple[list[Pair], list[Pair]], wor
         used = sorted(set().union(*(placeholders(t) for t in sc.summaries)))
         spoken = {k: values[k] for k in used}
         source = f"scenario:{sc.topic}"
-    lines = _with_small_talk(sc, _core_segments(sc, values, rng), rng)
+        said = draw_details(sc.details, values, vocabulary, rng) if sc.details else ()
+    lines = _with_small_talk(sc, _core_segments(sc, values, rng), said, rng)
     lines = add_masks(lines, sc.register == "casual", sc.speakers, sc.staff if sc.register == "service" else None, rng)
     if lines[0][0] != 1:
         lines, references = _person1_first(lines, references)
@@ -174,10 +181,15 @@ def _with_aside(sc: Scenario, speaker: int, text: str, rng: random.Random) -> st
     return f"{aside} {text}" if text.endswith("?") else f"{text} {aside}"
 
 
-def _with_small_talk(sc: Scenario, segments: list[list[Line]], rng: random.Random) -> list[Line]:
-    """Interleave small talk (and, in group talks, extra members' agreement) with the core segments."""
+def _with_small_talk(sc: Scenario, segments: list[list[Line]], said: tuple[Exchange, ...], rng: random.Random
+                     ) -> list[Line]:
+    """Interleave the dialogue's on-topic details (`said`), small talk and, in group talks, extra members' agreement
+    with the core segments."""
     extras = _extra_members(sc, rng)
-    core = sum(len(s) for s in segments) + len(extras)
+    said = said[:max(0, (MAX_TURNS - sum(len(s) for s in segments) - len(extras)) // 2)]
+    if len(segments) == 1 and segments[-1][-1][1].endswith("?"):
+        said = ()  # a script without a break takes its details at the end, unless it ends asking
+    core = sum(len(s) for s in segments) + len(extras) + 2 * len(said)
     wanted = rng.choices(SMALL_TALK_COUNTS, SMALL_TALK_WEIGHTS)[0]
     budget = max(0, min(wanted, (MAX_TURNS - core) // 2))
     opening, closing, middle = _pools(sc.register)
@@ -190,6 +202,9 @@ def _with_small_talk(sc: Scenario, segments: list[list[Line]], rng: random.Rando
     reaction_pool = small_talk().reactions["casual" if sc.register == "casual" else "polite"]
     after[-1] += [(speaker, rng.choice(reaction_pool)) for speaker in extras]
     middle_gaps = len(segments) - 1
+    for exchange in said:  # at a break, or at the end of a script without one
+        gap = rng.randrange(middle_gaps) if middle_gaps else middle_gaps
+        after[gap] += _exchange(sc, exchange, (segments[gap] + after[gap])[-1][0], rng)
     for exchange in rng.sample(middle, min(budget, len(middle))) if middle_gaps else ():
         gap = rng.randrange(middle_gaps)
         after[gap] += _exchange(sc, exchange, (segments[gap] + after[gap])[-1][0], rng)

@@ -32,8 +32,7 @@ _HEADER = struct.Struct("<10I")  # magic, version, type, lexsize, lsize, rsize, 
 _CHARSET = 32  # the header's charset name, after the ten numbers
 _HANGUL = re.compile(r"[가-힣]+")
 MARKER = re.compile(r"<([a-z_]+)>")  # a word of a class, in a pool value or a line: <person_name>
-_CLASS_NAME = re.compile(r"[a-z][a-z0-9_]*")
-NEW_WORDS_SHARE = 0.2  # of each class, held out of train for the `new_words` dialogues
+HELD_OUT_SHARE = 0.2  # of each class, held out of train for the `new_words` dialogues
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def read_word_classes(path: Path) -> Mapping[str, WordClass]:
 
 
 def _word_class(name: Any, raw: Any, at: tf.At) -> WordClass:
-    if not isinstance(name, str) or not _CLASS_NAME.fullmatch(name) or name in NUMERALS:
+    if not isinstance(name, str) or not tf.NAME.fullmatch(name) or name in NUMERALS:
         at.fail(f"class name {name!r}: use lowercase letters, digits and _, and none of {', '.join(NUMERALS)}")
     fields = tf.fields(raw, at, ("pos",), ("class", "last", "syllables", "first", "stem", "exclude"))
     lengths = fields.get("syllables", [1, 5])
@@ -131,13 +130,12 @@ def mine(word_class: WordClass) -> tuple[str, ...]:
     return tuple(sorted({word_class.form(e) for e in nouns() if word_class.accepts(e)}))
 
 
-
 @cache
 def _split(word_class: WordClass, name: str, seed: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The class's words for train and the held-out share for `new_words` dialogues, cut from a seeded shuffle."""
     words = list(mine(word_class))
     random.Random(f"{seed}:lexicon:{name}").shuffle(words)
-    cut = round(len(words) * NEW_WORDS_SHARE)
+    cut = round(len(words) * HELD_OUT_SHARE)
     return tuple(words[cut:]), tuple(words[:cut])
 
 

@@ -18,8 +18,8 @@ MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def clock(hour: int, rng: random.Random) -> str:
-    """`오전 10시`, `오후 2시 반`, `저녁 7시 40분`: the hour as people say it, with a part of the day."""
-    part = "오전" if hour < 12 else "오후" if hour < 18 else "저녁"
+    """`오전 10시`, `낮 12시`, `오후 2시 반`, `저녁 7시 40분`: the hour as people say it, with a part of the day."""
+    part = "오전" if hour < 12 else "낮" if hour == 12 else "오후" if hour < 18 else "저녁"
     return f"{part} {hour if hour <= 12 else hour - 12}시{rng.choices(MINUTES, MINUTE_WEIGHTS)[0]}"
 
 

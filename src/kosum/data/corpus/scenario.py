@@ -12,9 +12,12 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from kosum.data.corpus.josa import attach
+
+if TYPE_CHECKING:
+    from kosum.data.corpus.details import Details
 
 # service: clerk and customer; polite: 해요체 acquaintances; stranger: 해요체, first meeting (no "잘 지내셨어요?")
 Register = Literal["service", "polite", "stranger", "casual"]
@@ -42,6 +45,7 @@ class Scenario:
     turns: tuple[Turn | str, ...]
     summaries: tuple[str, ...]  # three references; empty for a frame's script (its facts are written by styles)
     staff: int = 2  # in service scenarios, the speaker serving the other (picks which small-talk line fits whom)
+    details: Details | None = None  # on-topic exchanges its file gives its register (`kosum.data.corpus.details`)
 
     @property
     def speakers(self) -> int:

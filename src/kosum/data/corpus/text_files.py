@@ -7,6 +7,7 @@ silently different corpus. The readers of each file's shape are in `content` and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from kosum.core.errors import DataError
 
 T = TypeVar("T")
 TEXT_DIR = Path(__file__).with_name("text")
+NAME = re.compile(r"[a-z][a-z0-9_]*")  # a pool's, slot's or word class's name
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from kosum.data.corpus.details import draw_slots
 from kosum.data.corpus.lexicon import Vocabulary
 from kosum.data.corpus.scenario import Scenario, Turn, fill, placeholders
 from kosum.data.corpus.styles import Fact
@@ -24,7 +25,8 @@ from kosum.data.corpus.styles import Fact
 # Slots a summary words differently from the dialogue (a complaint said in full, summarised as a noun phrase).
 SUMMARY_WORDING = frozenset({"problem", "fix_clause", "need_clause"})
 # The slots every situation fills (`_values`), which a goal's turns, topics and clauses may use besides its own.
-SITUATION_SLOTS = frozenset({"place", "service", "item", "price", "problem_said", "problem"})
+SITUATION_SLOTS = frozenset({"place", "service", "item", "price", "problem_said", "problem", "staff"})
+STAFF = "<person_name>"  # who serves: the staff member's name, said when they answer (`망원동 미용실 이호연입니다`)
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,8 @@ def _values(situation: Situation, goal: Goal, rng: random.Random, words: Vocabul
     item, price = rng.choice(situation.items)
     problem_said, problem = situation.problem
     values = {"place": f"{branch} {situation.name}", "service": rng.choice(situation.services), "item": item,
-              "price": price, "problem_said": problem_said, "problem": problem}
-    for key, pool in goal.slots.items():
-        row = rng.choice(pool)
-        values.update(zip(key.split(","), row if isinstance(row, tuple) else (row,)))
-    return {key: words.fill(value, rng) for key, value in values.items()}
+              "price": price, "problem_said": problem_said, "problem": problem, "staff": STAFF}
+    return {**{key: words.fill(value, rng) for key, value in values.items()}, **draw_slots(goal.slots, words, rng)}
 
 
 def compose(situation: Situation, goal: Goal, rng: random.Random, words: Vocabulary, *, branch: str) -> Frame:
