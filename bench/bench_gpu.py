@@ -169,8 +169,8 @@ def _save_adapter(model: Any, base: Path, out: Path, spec: dict[str, Any]) -> No
     get_peft_model(model, lora_config(job.lora, job.recipe.target_modules)).save_pretrained(out)
     stabilize_adapter_config(out)
     _chat_tokenizer(str(base), job.prompt.plain_format).save_pretrained(out)
-    write_model_card(out, CausalCard("causal", str(base), job.recipe.quantize_4bit, job.recipe.trust_remote_code,
-                                     job.prompt))
+    write_model_card(out, CausalCard(kind="causal", base=str(base), quantize_4bit=job.recipe.quantize_4bit,
+                                     trust_remote_code=job.recipe.trust_remote_code, prompt=job.prompt))
 
 
 def build(spec: dict[str, Any]) -> dict[str, Any]:

@@ -89,7 +89,8 @@ def _trainer(name: str, job: CausalJob, examples: list[dict], tokenizer: Any, ar
 
     config = SFTConfig(**{key: getattr(args, key) for key in SHARED}, padding_free=True, completion_only_loss=True,
                        gradient_checkpointing=job.recipe.gradient_checkpointing, max_length=None)
-    model = load_causal(job.model, job.recipe.quantize_4bit, precision, job.recipe.trust_remote_code)
+    model = load_causal(job.model, quantize_4bit=job.recipe.quantize_4bit, precision=precision,
+                        trust_remote_code=job.recipe.trust_remote_code)
     return SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
                       peft_config=lora_config(job.lora, job.recipe.target_modules))
 
@@ -119,10 +120,12 @@ def one_run(name: str, steps: int, dev_sample: int = DEV_SAMPLE) -> dict[str, An
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
     dev = read_processed(Path("data/processed/dev.csv")).sample(n=dev_sample, random_state=job.train.seed)
-    card = CausalCard("causal", job.model, job.recipe.quantize_4bit, job.recipe.trust_remote_code, job.prompt)
+    card = CausalCard(kind="causal", base=job.model, quantize_4bit=job.recipe.quantize_4bit,
+                      trust_remote_code=job.recipe.trust_remote_code, prompt=job.prompt)
     summaries = Summarizer(trainer.model, tokenizer, card).summarize(
         list(dev["dialogue"]), list(dev["topic"]), DecodeConfig(num_beams=1, no_repeat_ngram_size=0,
-                                                                  max_new_tokens=job.prompt.max_summary_len))
+                                                                  max_new_tokens=job.prompt.max_summary_len,
+                                                                  batch_size=32, block_non_korean=False))
     peak = (torch.cuda.max_memory_allocated() if device == "cuda"
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     return {"seconds": seconds,

@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> None:
 
     splits = read_raw_dir(args.raw_dir)
     train = splits["train"].frame
-    tokenizer = train_tokenizer([*train["dialogue"], *train["summary"]], cfg.vocab_size, cfg.min_frequency)
+    tokenizer = train_tokenizer([*train["dialogue"], *train["summary"]], vocab_size=cfg.vocab_size,
+                                min_frequency=cfg.min_frequency)
     with atomic_path(args.out_dir) as tmp:
         for name, split in splits.items():  # sample_submission.csv too: the order every submission is checked against
             write_csv(split.frame, tmp / f"{name}.csv")

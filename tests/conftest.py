@@ -12,7 +12,9 @@ import torch
 import yaml
 from transformers import PreTrainedTokenizerFast
 
+from kosum.core.config.card import CausalCard
 from kosum.core.config.embedded import DecoderSizeConfig
+from kosum.core.config.recipes import PromptConfig
 from kosum.data.tokenizer import train_tokenizer
 from kosum.models.chat_format import install_chat_format
 from kosum.models.loading import embedded_decoder
@@ -100,6 +102,11 @@ def write_merged(source: Path, override: dict, dest: Path) -> Path:
     return dest
 
 
+def causal_card(prompt: PromptConfig) -> CausalCard:
+    """The card of an untuned full-precision causal LM prompted with `prompt` (what the generation tests load)."""
+    return CausalCard(kind="causal", base=None, quantize_4bit=False, trust_remote_code=False, prompt=prompt)
+
+
 def korean_lines() -> list[str]:
     """A few hundred short Korean lines to train test tokenizers on."""
     people = ["민수", "지영", "철수", "영희", "선생님", "사장님"]
@@ -176,7 +183,9 @@ def save_tiny_base(family: str, path: Path) -> Path:
     """A random tiny decoder of `family` saved with its chat tokenizer, as a hub checkpoint would be."""
     tokenizer = install_chat_format(korean_tokenizer(), family)
     torch.manual_seed(0)
-    model = embedded_decoder(tokenizer, family, DecoderSizeConfig(32, 2, 2, 1, 64), 512)
+    size = DecoderSizeConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
+                             intermediate_size=64)
+    model = embedded_decoder(tokenizer, family, size, 512)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path

@@ -56,7 +56,7 @@ def short_data(workspace, tmp_path_factory) -> Path:
 def test_api_stage_scores_equal_the_in_process_zero_shot(workspace, model_dir, short_data, tmp_path, monkeypatch):
     # The server computes on the CPU in fp32 (tests/serving.py); so must the in-process run, also where a GPU would
     # take it to bf16 (found on a GPU machine: the greedy texts then differ).
-    monkeypatch.setattr("kosum.models.generation.detect_precision", lambda: precision_for("cpu", False))
+    monkeypatch.setattr("kosum.models.generation.detect_precision", lambda: precision_for("cpu", bf16_supported=False))
     greedy = {"num_beams": 1, "max_new_tokens": MAX_TOKENS, "block_non_korean": False, "n_best": 1, "samples": 0}
     decode = write_merged(ROOT / "configs/decode.yaml", {"default": greedy, "qwen_zero_shot": {}}, tmp_path / "d.yaml")
     # no prompt cut in-process (the tiny byte-level vocabulary spends several tokens on a Hangul syllable)

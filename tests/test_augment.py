@@ -3,12 +3,12 @@
 import pandas as pd
 import pytest
 
-from kosum.core.config.card import CausalCard
 from kosum.core.config.decode import DecodeConfig
 from kosum.core.config.recipes import PromptConfig
 from kosum.core.errors import ConfigError
 from kosum.models.candidates import candidate_frame
 from kosum.models.variants import MASK, input_variant, mask_words, reorder_turns, replace_synonyms, swap_tags
+from tests.conftest import causal_card
 
 DIALOGUE = "#Person1#: 지금 정말 빨리 가야 해요.\n#Person2#: 네, 같이 가요.\n#Person1#: 고마워요.\n#Person3#: 저도요."
 
@@ -42,7 +42,7 @@ class EchoSummarizer:
     causal = True
 
     def __init__(self, topic: bool = True):
-        self.card = CausalCard("causal", None, False, False, PromptConfig(topic=topic))
+        self.card = causal_card(PromptConfig(topic=topic))
 
     def candidates(self, dialogues, topics, cfg, progress=False, instruction_idx=0, at_cap=None, label=""):
         if at_cap is not None:

@@ -17,9 +17,10 @@ def test_needed_is_the_smallest_limit_within_the_share():
 
 def test_report_passes_at_the_share_and_stops_above_it():
     lengths = Lengths(prompts=[10] * 100, summaries=[5] * 99 + [50])
-    assert "cuts 1 of 100 summaries" in report(lengths, "p", 64, "s", 20, 0.01, "share")
+    budgets = {"prompt_key": "p", "prompt_limit": 64, "summary_key": "s", "summary_limit": 20, "share_key": "share"}
+    assert "cuts 1 of 100 summaries" in report(lengths, **budgets, max_share=0.01)
     with pytest.raises(ConfigError, match="s=20 would cut 1 of 100 train summaries .*raise s to at least 50"):
-        report(lengths, "p", 64, "s", 20, 0.0, "share")
+        report(lengths, **budgets, max_share=0.0)
 
 
 @pytest.mark.parametrize("stage", ["kobart", "qwen_qlora"])

@@ -9,7 +9,6 @@ from peft import PeftModel
 from torch.nn import functional
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from kosum.core.config.card import CausalCard
 from kosum.core.config.decode import DecodeConfig
 from kosum.core.config.params import LoraParams, TrainParams
 from kosum.core.config.recipes import TEMPLATE_DATE, PromptConfig, QloraConfig, RunConfig
@@ -29,17 +28,17 @@ from kosum.models.training.causal import CausalTrainer, labelled_loss
 from kosum.models.training.packing import TokenCounter, packed_collator, padded_collator
 from kosum.models.training.trainer import training_arguments
 from stages import predict, pretrain_base, train_qlora
-from tests.conftest import FAMILIES, LLM_TRAIN
+from tests.conftest import FAMILIES, LLM_TRAIN, causal_card
 
 CPU = precision_for("cpu", bf16_supported=False)
 LLAMA_LINEAR = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}  # Llama's and Qwen3's
 
 
 def test_translators_configure_qlora_as_documented():
-    bnb = bnb_config(True, precision_for("cuda", bf16_supported=True))
+    bnb = bnb_config(quantize_4bit=True, precision=precision_for("cuda", bf16_supported=True))
     assert bnb.load_in_4bit and bnb.bnb_4bit_quant_type == "nf4" and bnb.bnb_4bit_use_double_quant
     assert bnb.bnb_4bit_compute_dtype == torch.bfloat16
-    assert bnb_config(False, CPU) is None
+    assert bnb_config(quantize_4bit=False, precision=CPU) is None
     lora = lora_config(LoraParams(), QloraConfig().target_modules)
     assert lora.target_modules == "all-linear"  # PEFT resolves it per architecture, output head excluded
     assert lora_config(LoraParams(), ("q_proj", "v_proj")).target_modules == {"q_proj", "v_proj"}
@@ -125,7 +124,7 @@ def test_a_cpu_precision_loads_4bit_on_the_cpu_even_where_a_gpu_is_visible(monke
     real = AutoModelForCausalLM.from_pretrained
     monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained",
                         lambda *a, **kw: placed.append(kw["device_map"]) or real(*a, **kw))
-    load_causal(str(tiny_base), True, CPU, trust_remote_code=False)
+    load_causal(str(tiny_base), quantize_4bit=True, precision=CPU, trust_remote_code=False)
     assert placed == [{"": "cpu"}]  # no device map sends a 4-bit load to a visible GPU (seen on the lent H200)
 
 
@@ -168,7 +167,7 @@ def test_only_lora_weights_train(tiny_base, quantize):
 def test_batched_left_padded_greedy_equals_one_at_a_time(tiny_base):
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     model = AutoModelForCausalLM.from_pretrained(tiny_base)
-    card = CausalCard("causal", None, False, False, PromptConfig(style="simple", max_prompt_len=256))
+    card = causal_card(PromptConfig(style="simple", max_prompt_len=256))
     summarizer = Summarizer(model, tokenizer, card)
     dialogues = ["#Person1#: 안녕하세요.", "#Person1#: 내일 회의에 늦을 것 같아요.\n#Person2#: 알겠어요, 점심은요?",
                  "#Person2#: 도서관에서 책을 빌렸습니다."]
@@ -184,7 +183,7 @@ def test_generate_gets_no_token_type_ids(tiny_base, monkeypatch):
     seen = {}
     real = model.generate
     monkeypatch.setattr(model, "generate", lambda **kw: seen.update(kw) or real(**kw))
-    card = CausalCard("causal", None, False, False, PromptConfig(style="simple", max_prompt_len=256))
+    card = causal_card(PromptConfig(style="simple", max_prompt_len=256))
     Summarizer(model, tokenizer, card).summarize(["#Person1#: 네."], [None], DecodeConfig(num_beams=1, max_new_tokens=2))
     assert "token_type_ids" not in seen and seen["eos_token_id"] == [tokenizer.convert_tokens_to_ids(tokenizer.eos_token)]
     assert seen["input_ids"][0, 0] != tokenizer.pad_token_id or len(seen["input_ids"]) == 1

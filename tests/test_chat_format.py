@@ -48,7 +48,8 @@ def test_pads_chosen_for_hub_tokenizers_that_pad_with_a_stop():
 
 
 def test_a_tokenizer_with_only_stop_tokens_cannot_pad():
-    tokenizer = train_tokenizer(korean_lines(), 500, 1, special_tokens=POLYGLOT_TOKENS)  # no spare special token
+    # no spare special token
+    tokenizer = train_tokenizer(korean_lines(), vocab_size=500, min_frequency=1, special_tokens=POLYGLOT_TOKENS)
     with pytest.raises(ValueError, match="add a pad token"):
         ready_for_chat(tokenizer, "kullm")
 
@@ -58,7 +59,8 @@ def test_without_a_template_the_plain_format_is_installed_and_saved(tmp_path):
     assert tokenizer.chat_template == PLAIN_FORMATS["koalpaca"]
     tokenizer.save_pretrained(tmp_path)
     loaded = AutoTokenizer.from_pretrained(tmp_path)
-    assert render(loaded, CONVERSATION, True) == FORMATS["koalpaca"].prompt  # predict reads what training wrote
+    # predict reads what training wrote
+    assert render(loaded, CONVERSATION, add_generation_prompt=True) == FORMATS["koalpaca"].prompt
     assert ready_for_chat(loaded, "kullm").chat_template == PLAIN_FORMATS["koalpaca"]  # a template is never replaced
 
 

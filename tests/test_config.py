@@ -1,5 +1,6 @@
 """Strict, typed params loading: every section of the real params.yaml loads; mistakes name the key."""
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -7,14 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kosum.check import RECIPES
 from kosum.core.config.decode import load_decode
 from kosum.core.config.embedded import CorpusConfig, EmbeddedConfig
 from kosum.core.config.ensemble import load_ensemble
 from kosum.core.config.loader import from_dict, load_file
 from kosum.core.config.params import Params
-from kosum.core.config.recipes import PromptConfig, QloraConfig, Seq2SeqConfig, model_entry
+from kosum.core.config.recipes import PromptConfig, QloraConfig, model_entry, prompt_config
 from kosum.core.errors import ConfigError
-from kosum.tools.config import ApiConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,12 +62,12 @@ def test_lora_targets_are_all_linear_or_a_list_and_plain_format_is_checked():
 
 def test_nested_and_optional_values():
     cfg = from_dict(Example, {"lr": 1e-3, "name": None, "prompt": {"style": "simple"}}, "x")
-    assert cfg.name is None and cfg.prompt.style == "simple" and cfg.prompt.max_prompt_len == 1024
+    assert cfg.name is None and cfg.prompt.style == "simple" and cfg.prompt.max_prompt_len == 768
 
 
 def test_a_whole_file_loads_and_names_itself_in_errors(tmp_path):
     path = tmp_path / "embedded.yaml"
-    path.write_text("corpus: {seed: 1}\n")
+    path.write_text("corpus: {seed: 1}\nbases: {}\n")
     assert load_file(EmbeddedConfig, path).corpus.seed == 1
     path.write_text("corpus: {seed: 1}\ncorpuz: {}\n")
     with pytest.raises(ConfigError, match=r"embedded.yaml: unknown key\(s\) \['corpuz'\]"):
@@ -82,8 +83,6 @@ def test_range_checks():
 
 
 REAL = yaml.safe_load((ROOT / "params.yaml").read_text())
-RECIPES = {"embedded.yaml": EmbeddedConfig, "seq2seq.yaml": Seq2SeqConfig, "qlora.yaml": QloraConfig,
-           "api.yaml": ApiConfig}
 
 
 def test_real_params_and_configs_load():
@@ -97,6 +96,37 @@ def test_real_params_and_configs_load():
     assert set(load_ensemble(ROOT / "configs/ensemble.yaml").weights) <= set(params.models)
     assert load_decode(ROOT / "configs/decode.yaml", "kobart").num_beams == 4
     assert load_decode(ROOT / "configs/decode.yaml", "qwen_qlora").num_beams == 1  # the default
+
+
+# Each config dataclass built from the shipped file whose keys its defaults mirror.
+SHIPPED = {
+    "params.yaml": lambda: load_file(Params, ROOT / "params.yaml"),
+    **{f"configs/{name}": lambda c=cls, n=name: load_file(c, ROOT / "configs" / n) for name, cls in RECIPES.items()},
+    "configs/ensemble.yaml": lambda: load_ensemble(ROOT / "configs/ensemble.yaml"),
+    "configs/decode.yaml:default": lambda: load_decode(ROOT / "configs/decode.yaml", "default"),
+    "the prompt (params.yaml prompt, configs/qlora.yaml)": lambda: prompt_config(
+        load_file(Params, ROOT / "params.yaml").prompt, load_file(QloraConfig, ROOT / "configs/qlora.yaml")),
+}
+
+
+def _drift(default: object, shipped: object, where: str) -> list[str]:
+    """Where `shipped` differs from `default`, field by field through nested dataclasses."""
+    if dataclasses.is_dataclass(default):
+        return [line for f in dataclasses.fields(default)
+                for line in _drift(getattr(default, f.name), getattr(shipped, f.name), f"{where}.{f.name}")]
+    return [] if default == shipped else [f"{where}: default {default!r}, shipped {shipped!r}"]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_defaults_are_the_shipped_values(name):
+    """One source for each default: a field's default is the shipped file's value, or the field has none (required),
+    so code and tests built on the defaults run what the pipeline runs (a key the file omits keeps its default)."""
+    shipped = SHIPPED[name]()
+    required = [f.name for f in dataclasses.fields(shipped)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    defaults = type(shipped)(**{key: getattr(shipped, key) for key in required})
+    drift = _drift(defaults, shipped, name)
+    assert not drift, "\n".join(drift)
 
 
 def test_params_yaml_stays_narrow():
@@ -135,8 +165,9 @@ def test_token_budgets_are_checked_wherever_they_are_set(build):
 
 
 def test_missing_model_or_base_names_where_to_add_it():
+    params = from_dict(Params, {"models": {"kobart": "embedded"}, "zero_shot": {}}, "params.yaml")
     with pytest.raises(ConfigError, match="params.yaml models: no entry 'solar_qlora'"):
-        model_entry(from_dict(Params, {"models": {"kobart": "embedded"}}, "params.yaml"), "solar_qlora")
+        model_entry(params, "solar_qlora")
     embedded = load_file(EmbeddedConfig, ROOT / "configs/embedded.yaml")
     assert embedded.base("qwen").family == "qwen"
     with pytest.raises(ConfigError, match=r"bases: no 'mistral'; found \['llama', 'qwen'\]"):
@@ -146,8 +177,9 @@ def test_missing_model_or_base_names_where_to_add_it():
 def test_model_card_round_trips_through_the_strict_loader(tmp_path):
     from kosum.core.config.card import CausalCard, Seq2SeqCard, read_model_card, write_model_card
 
-    cards = [Seq2SeqCard("seq2seq", 512, 100, "요약: ", ""),
-             CausalCard("causal", "models/base_qwen", True, False, PromptConfig(style="simple"))]
+    cards = [Seq2SeqCard(kind="seq2seq", encoder_max_len=512, decoder_max_len=100, source_prefix="요약: ", lang=""),
+             CausalCard(kind="causal", base="models/base_qwen", quantize_4bit=True, trust_remote_code=False,
+                        prompt=PromptConfig(style="simple"))]
     for card in cards:
         write_model_card(tmp_path, card)
         assert read_model_card(tmp_path) == card

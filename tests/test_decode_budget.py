@@ -7,7 +7,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from kosum.core.config.card import CausalCard, Seq2SeqCard, write_model_card
+from kosum.core.config.card import Seq2SeqCard, write_model_card
 from kosum.core.config.decode import DecodeConfig, check_summary_room, load_decode
 from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
@@ -16,9 +16,9 @@ from kosum.core.errors import ConfigError
 from kosum.evaluation.caps import decoding_shares, decoding_table
 from kosum.models.generation import Summarizer
 from kosum.models.loading import embedded_bart
-from tests.conftest import ROOT, korean_tokenizer
+from tests.conftest import ROOT, causal_card, korean_tokenizer
 
-CAUSAL = CausalCard("causal", None, False, False, PromptConfig(style="simple", max_prompt_len=256, max_summary_len=96))
+CAUSAL = causal_card(PromptConfig(style="simple", max_prompt_len=256, max_summary_len=96))
 
 
 def test_a_cap_below_the_trained_budget_is_one_line_naming_both_keys():
@@ -28,7 +28,8 @@ def test_a_cap_below_the_trained_budget_is_one_line_naming_both_keys():
     assert "\n" not in text and text.startswith("configs/decode.yaml:qwen_qlora: max_new_tokens 64 is below "
                                                 "configs/qlora.yaml max_summary_len 96")
     with pytest.raises(ConfigError, match=r"kobart: max_new_tokens 99 is below configs/seq2seq.yaml decoder_max_len"):
-        check_summary_room(DecodeConfig(max_new_tokens=99), Seq2SeqCard("seq2seq", 512, 100), "decode.yaml:kobart")
+        check_summary_room(DecodeConfig(max_new_tokens=99),
+                           Seq2SeqCard(kind="seq2seq", encoder_max_len=512, decoder_max_len=100), "decode.yaml:kobart")
     check_summary_room(DecodeConfig(max_new_tokens=96), CAUSAL, "x")  # equal is enough
 
 
@@ -102,7 +103,7 @@ def test_an_encoder_decoders_start_token_is_no_stop():
     tokenizer = korean_tokenizer()
     model = embedded_bart(tokenizer, BartSizeConfig(d_model=16, encoder_layers=1, decoder_layers=1,
                                                     attention_heads=2, ffn_dim=32), 64)
-    summarizer = Summarizer(model, tokenizer, Seq2SeqCard("seq2seq", 64, 4))
+    summarizer = Summarizer(model, tokenizer, Seq2SeqCard(kind="seq2seq", encoder_max_len=64, decoder_max_len=4))
     eos, word = tokenizer.eos_token_id, 100
     found = []
     for new_tokens in ([word, eos, 0, 0], [word] * 4):

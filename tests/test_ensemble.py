@@ -108,7 +108,8 @@ def test_ensemble_and_evaluate_stages(workspace, tmp_path):
     for zero_shot in ("llama_zero_shot", "qwen_zero_shot"):
         (predictions / zero_shot).symlink_to(predictions / "llama_qlora")
     config = tmp_path / "ensemble.yaml"
-    config.write_text("weights: {kobart: 1.0, qwen_qlora: 1.0, llama_qlora: 0.0}\n")
+    config.write_text("weights: {kobart: 1.0, qwen_qlora: 1.0, llama_qlora: 0.0}\nhypotheses: [beam, sample]\n"
+                      "references: [beam, sample]\n")
     out = tmp_path / "ensemble"
     ensemble.main([str(config), str(workspace.processed), str(predictions), str(out), "--params", str(workspace.params)])
     test = pd.read_csv(workspace.processed / "test.csv", dtype=str)
@@ -127,7 +128,7 @@ def test_ensemble_and_evaluate_stages(workspace, tmp_path):
 
 def test_weights_must_name_fine_tuned_models(workspace, tmp_path):
     config = tmp_path / "ensemble.yaml"
-    config.write_text("weights: {gpt4: 1.0}\n")
+    config.write_text("weights: {gpt4: 1.0}\nhypotheses: [beam]\nreferences: [beam]\n")
     with pytest.raises(ConfigError, match="gpt4"):
         ensemble.main([str(config), str(workspace.processed), str(tmp_path), str(tmp_path / "out"),
                        "--params", str(workspace.params)])

@@ -152,7 +152,8 @@ def test_labels_end_with_eos_and_inputs_are_cut_at_the_end():
     from tests.conftest import korean_tokenizer
 
     tokenizer = korean_tokenizer()
-    example = seq2seq_example(tokenizer, "민수씨, 내일 회의에 늦을 것 같아요. " * 50, "민수씨가 늦는다.", 32, 8)
+    example = seq2seq_example(tokenizer, "민수씨, 내일 회의에 늦을 것 같아요. " * 50, "민수씨가 늦는다.",
+                              encoder_max_len=32, decoder_max_len=8)
     assert len(example["input_ids"]) == 32 and example["input_ids"][0] == tokenizer.bos_token_id
     assert example["labels"][-1] == tokenizer.eos_token_id and len(example["labels"]) <= 8
     assert encoder_ids(tokenizer, "네", 32)[-1] == tokenizer.eos_token_id
@@ -160,11 +161,11 @@ def test_labels_end_with_eos_and_inputs_are_cut_at_the_end():
 
 def test_precision_never_pairs_bf16_with_a_grad_scaler():
     assert precision_for("cpu", bf16_supported=True) == precision_for("cpu", bf16_supported=False)
-    cpu = precision_for("cpu", True)
+    cpu = precision_for("cpu", bf16_supported=True)
     assert cpu.dtype == torch.float32 and not cpu.bf16 and not cpu.fp16
-    bf16 = precision_for("cuda", True)
+    bf16 = precision_for("cuda", bf16_supported=True)
     assert bf16.dtype == torch.bfloat16 and bf16.bf16 and not bf16.fp16
-    old = precision_for("cuda", False)
+    old = precision_for("cuda", bf16_supported=False)
     assert old.dtype == torch.float16 and old.fp16 and not old.bf16
 
 

@@ -8,7 +8,6 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from kosum.core.config.card import CausalCard
 from kosum.core.config.decode import DecodeConfig
 from kosum.core.config.params import LoraParams
 from kosum.core.config.recipes import PromptConfig, QloraConfig
@@ -21,7 +20,7 @@ from kosum.models.training.causal import labelled_loss
 from kosum.models.training.packing import packed_collator, padded_collator
 from stages import predict, train_qlora
 from tests.chat_formats import FORMATS, HUB_FORMATS, save_tiny_model
-from tests.conftest import LLM_TRAIN
+from tests.conftest import LLM_TRAIN, causal_card
 
 CPU = precision_for("cpu", bf16_supported=False)
 LINEAR = {  # every linear layer but the output head, as each architecture names them
@@ -99,10 +98,10 @@ def test_batched_generation_stops_at_the_formats_stop(hub_model, monkeypatch):
         return out
 
     monkeypatch.setattr(model, "generate", generate)
-    card = CausalCard("causal", None, False, False, PromptConfig(style="simple", max_prompt_len=256))
+    card = causal_card(PromptConfig(style="simple", max_prompt_len=256))
     summaries = Summarizer(model, tokenizer, card).summarize(
         [r["dialogue"] for r in ROWS], [r["topic"] for r in ROWS],
-        DecodeConfig(num_beams=1, max_new_tokens=24, no_repeat_ngram_size=0, batch_size=2))
+        DecodeConfig(num_beams=1, max_new_tokens=24, no_repeat_ngram_size=0, batch_size=2, block_non_korean=False))
     assert summaries == [r["summary"] for r in ROWS]
     stop = tokenizer.convert_tokens_to_ids(FORMATS[name].end_of_turn)
     for row in new_tokens:  # each row ends at the format's stop; only padding follows it

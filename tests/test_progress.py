@@ -53,10 +53,10 @@ class _RecordingSummarizer:
     causal = True
 
     def __init__(self):
-        from kosum.core.config.card import CausalCard
         from kosum.core.config.recipes import PromptConfig
+        from tests.conftest import causal_card
 
-        self.labels, self.card = [], CausalCard("causal", None, False, False, PromptConfig())
+        self.labels, self.card = [], causal_card(PromptConfig())
 
     def candidates(self, dialogues, topics, cfg, progress=False, instruction_idx=0, at_cap=None, label=""):
         self.labels.append(label)

@@ -92,7 +92,7 @@ def test_stops_are_the_templates_and_every_generation_config_eos_and_pad_is_none
     assert stops[0] == tokenizer.convert_tokens_to_ids(chat_format(tokenizer).end_of_turn)
     assert tokenizer.pad_token_id not in stops and tokenizer.padding_side == "left"
     conversation = [*_msgs(tokenizer), {"role": "assistant", "content": SUMMARY}]
-    assert tokenizer.pad_token not in render(tokenizer, conversation, False)
+    assert tokenizer.pad_token not in render(tokenizer, conversation, add_generation_prompt=False)
 
 
 def test_bllossom_pads_with_a_token_its_generation_config_stops_at():
@@ -160,9 +160,11 @@ def test_budgets_are_measured_with_the_models_own_tokenizer(processed_rows):
     with pytest.raises(ValueError, match=rf"configs/qlora.yaml max_summary_len={limit} would cut \d+ of "
                                          rf"{len(solar)} train summaries .* raise configs/qlora.yaml max_summary_len "
                                          rf"to at least {max(solar)}"):
-        report(lengths, "configs/qlora.yaml max_prompt_len", 768, "configs/qlora.yaml max_summary_len", limit, 0.0,
-               "configs/qlora.yaml max_cut_share")
-    line = report(lengths, "max_prompt_len", 768, "max_summary_len", max(solar), 0.01, "max_cut_share")
+        report(lengths, prompt_key="configs/qlora.yaml max_prompt_len", prompt_limit=768,
+               summary_key="configs/qlora.yaml max_summary_len", summary_limit=limit, max_share=0.0,
+               share_key="configs/qlora.yaml max_cut_share")
+    line = report(lengths, prompt_key="max_prompt_len", prompt_limit=768, summary_key="max_summary_len",
+                  summary_limit=max(solar), max_share=0.01, share_key="max_cut_share")
     assert f"max_summary_len={max(solar)} cuts 0 of {len(solar)} summaries" in line
 
 

@@ -32,7 +32,7 @@ def find_tags(texts: Iterable[str]) -> dict[str, int]:
 
 
 def train_tokenizer(
-    texts: list[str], vocab_size: int, min_frequency: int, special_tokens: dict[str, str] | None = None
+    texts: list[str], *, vocab_size: int, min_frequency: int, special_tokens: dict[str, str] | None = None
 ) -> PreTrainedTokenizerFast:
     """Train a byte-level BPE on `texts`; known tags plus every tag found in `texts` become single tokens.
     `special_tokens` (BART's `<s>`, `</s>`, `<pad>`, ... by default) name the tokenizer's special tokens."""

@@ -43,7 +43,7 @@ def describe(what: str, key: str, lengths: list[int], limit: int) -> str:
     return f"{key}={limit} cuts {cut} of {len(lengths)} {what} ({share:.1%}; longest {longest} tokens)"
 
 
-def check_summaries(key: str, lengths: list[int], limit: int, max_share: float, share_key: str) -> None:
+def check_summaries(lengths: list[int], *, key: str, limit: int, max_share: float, share_key: str) -> None:
     """Stop with one line naming `key` when more than `max_share` of the summaries are longer than `limit`."""
     cut = cut_count(lengths, limit)
     if lengths and cut / len(lengths) > max_share:
@@ -53,10 +53,10 @@ def check_summaries(key: str, lengths: list[int], limit: int, max_share: float, 
         )
 
 
-def report(lengths: Lengths, prompt_key: str, prompt_limit: int, summary_key: str, summary_limit: int,
+def report(lengths: Lengths, *, prompt_key: str, prompt_limit: int, summary_key: str, summary_limit: int,
            max_share: float, share_key: str) -> str:
     """The budgets' line for the stage's log; raises when the summary budget cuts too much."""
     line = "; ".join([describe("inputs (dialogue end dropped)", prompt_key, lengths.prompts, prompt_limit),
                       describe("summaries", summary_key, lengths.summaries, summary_limit)])
-    check_summaries(summary_key, lengths.summaries, summary_limit, max_share, share_key)
+    check_summaries(lengths.summaries, key=summary_key, limit=summary_limit, max_share=max_share, share_key=share_key)
     return f"token budgets: {line}"

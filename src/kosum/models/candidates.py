@@ -38,12 +38,12 @@ def candidate_frame(summarizer: Summarizer, frame: pd.DataFrame, cfg: DecodeConf
     rows = [(fname, source, text) for fname, texts in zip(fnames, found) for source, text in zip(sources, texts)]
     beams = replace(cfg, samples=0)
     for variant in inputs:
-        found = summarizer.candidates([variant.rewrite(d) for d in dialogues], topics, beams, True,
+        found = summarizer.candidates([variant.rewrite(d) for d in dialogues], topics, beams, progress=True,
                                       label=f"{label} {variant.name}".strip())
         rows += _beams(variant.name, fnames, found, variant.restore)
     for prompt in prompts:
         asked = topics if prompt.with_topic else [None] * len(topics)
-        found = summarizer.candidates(dialogues, asked, beams, True, prompt.instruction_idx,
+        found = summarizer.candidates(dialogues, asked, beams, progress=True, instruction_idx=prompt.instruction_idx,
                                       label=f"{label} {prompt.name}".strip())
         rows += _beams(prompt.name, fnames, found)
     return pd.DataFrame(rows, columns=["fname", "source", "summary"])

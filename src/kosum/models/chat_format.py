@@ -155,7 +155,7 @@ PAD_CANDIDATES = ("<pad>", "<|pad|>", "<|padding|>", "[PAD]", "<|finetune_right_
 PROBE_REPLY = "\x00kosum-reply\x00"  # stands for the reply when the template is probed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChatFormat:
     """What kosum needs to know about a chat template, read from the template itself."""
 
@@ -213,11 +213,13 @@ def _read_template(tokenizer: PreTrainedTokenizerBase, template: str, eos_token:
     own = [t for t in {*tokenizer.all_special_tokens, *added} if stop.startswith(t)]
     if own:
         eot = max(own, key=len)
-        return ChatFormat(len(msgs) == 2, eot, suffix, suffix[: len(suffix) - len(stop)], stop[len(eot) :], lead)
+        return ChatFormat(system_role=len(msgs) == 2, end_of_turn=eot, reply_suffix=suffix,
+                          before_stop=suffix[: len(suffix) - len(stop)], after_stop=stop[len(eot) :], reply_lead=lead)
     if tokenizer.eos_token is None:
         raise ValueError(f"tokenizer {tokenizer.name_or_path!r}: its template ends a reply with no special token "
                          "and it has no EOS token to end one with; set eos_token.")
-    return ChatFormat(len(msgs) == 2, tokenizer.eos_token, suffix, reply_lead=lead, stop_written=False)
+    return ChatFormat(system_role=len(msgs) == 2, end_of_turn=tokenizer.eos_token, reply_suffix=suffix, reply_lead=lead,
+                      stop_written=False)
 
 
 def is_plain(tokenizer: PreTrainedTokenizerBase) -> bool:
@@ -225,7 +227,7 @@ def is_plain(tokenizer: PreTrainedTokenizerBase) -> bool:
     return tokenizer.chat_template in PLAIN_FORMATS.values()
 
 
-def render(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], add_generation_prompt: bool,
+def render(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], *, add_generation_prompt: bool,
            date: str = TEMPLATE_DATE) -> str:
     """The template's text for `msgs`, thinking off and the template's clock reading `date`."""
     with _pinned_clock(datetime.date.fromisoformat(date)):
@@ -288,7 +290,8 @@ def _spare_pad(tokenizer: PreTrainedTokenizerBase, stops: set[str]) -> str:
     template never writes (polyglot-ko's `<|unused0|>`); pads are masked out, so any such id serves."""
     vocab = tokenizer.get_vocab()
     named = [t for t in PAD_CANDIDATES if t in vocab]
-    written = render(tokenizer, [{"role": "user", "content": "U"}, {"role": "assistant", "content": "A"}], True)
+    written = render(tokenizer, [{"role": "user", "content": "U"}, {"role": "assistant", "content": "A"}],
+                     add_generation_prompt=True)
     spare = [t.content for _, t in sorted(tokenizer.added_tokens_decoder.items()) if t.special]
     pad = next((t for t in [*named, *spare] if t not in stops and t not in written and t != tokenizer.bos_token), None)
     if pad is None:

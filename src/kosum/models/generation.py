@@ -83,14 +83,15 @@ class Summarizer:
         return encoder_ids(self.tokenizer, dialogue, self.card.encoder_max_len, self.card.source_prefix)
 
     def summarize(
-        self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: DecodeConfig, progress: bool = False
+        self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: DecodeConfig, *, progress: bool = False
     ) -> list[str]:
         """Summaries in input order, generated in length-sorted batches."""
-        found = self.candidates(dialogues, topics, replace(cfg, n_best=1, samples=0), progress, label="summarizing")
+        found = self.candidates(dialogues, topics, replace(cfg, n_best=1, samples=0), progress=progress,
+                                label="summarizing")
         return [texts[0] for texts in found]
 
     def candidates(
-        self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: DecodeConfig, progress: bool = False,
+        self, dialogues: Sequence[str], topics: Sequence[str | None], cfg: DecodeConfig, *, progress: bool = False,
         instruction_idx: int = 0, at_cap: list[bool] | None = None, label: str = "generating",
     ) -> list[list[str]]:
         """Per dialogue, in input order: the `n_best` beams (best first: the first is the prediction), then the
@@ -169,7 +170,7 @@ def model_card(model: str | Path, prompt: PromptConfig | None = None) -> ModelCa
     if (path / MODEL_CARD).exists():
         return read_model_card(path)
     if prompt is not None:
-        return CausalCard("causal", str(model), False, False, prompt)
+        return CausalCard(kind="causal", base=str(model), quantize_4bit=False, trust_remote_code=False, prompt=prompt)
     if not path.is_dir():
         raise ConfigError(f"{path}: no such model folder; pass the folder a train stage wrote (e.g. models/kobart).")
     raise ConfigError(f"{path}: not a kosum model folder (no {MODEL_CARD}); pass the folder a train stage wrote, "
@@ -190,7 +191,7 @@ def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Su
     elif (path / "adapter_config.json").exists():
         loaded = load_adapted(path, card, precision)
     else:
-        loaded = load_causal(str(model), False, precision, remote_code)
+        loaded = load_causal(str(model), quantize_4bit=False, precision=precision, trust_remote_code=remote_code)
     if card.causal:
         tokenizer = ready_for_chat(tokenizer, card.prompt.plain_format, generation_stops(loaded.generation_config))
     return Summarizer(loaded, tokenizer, card)

@@ -59,7 +59,7 @@ class Precision:
     fp16: bool
 
 
-def precision_for(device: str, bf16_supported: bool) -> Precision:
+def precision_for(device: str, *, bf16_supported: bool) -> Precision:
     """fp32 on CPU (bf16 is ~10x slower there), bf16 on a GPU that has it, fp16 autocast otherwise."""
     if device != "cuda":
         return Precision("cpu", torch.float32, bf16=False, fp16=False)
@@ -71,7 +71,7 @@ def precision_for(device: str, bf16_supported: bool) -> Precision:
 def detect_precision() -> Precision:
     """The precision for the hardware this process runs on."""
     cuda = torch.cuda.is_available()
-    return precision_for("cuda" if cuda else "cpu", cuda and torch.cuda.is_bf16_supported())
+    return precision_for("cuda" if cuda else "cpu", bf16_supported=cuda and torch.cuda.is_bf16_supported())
 
 
 def embedded_bart(tokenizer: PreTrainedTokenizerBase, size: BartSizeConfig, max_len: int) -> BartForConditionalGeneration:
@@ -159,7 +159,7 @@ def sharded() -> bool:
     return PartialState().distributed_type in (DistributedType.FSDP, DistributedType.DEEPSPEED)
 
 
-def bnb_config(quantize_4bit: bool, precision: Precision, shard: bool = False) -> BitsAndBytesConfig | None:
+def bnb_config(*, quantize_4bit: bool, precision: Precision, shard: bool = False) -> BitsAndBytesConfig | None:
     """QLoRA's 4-bit NF4 storage with double quantization, computing in the hardware's dtype. Sharded (FSDP-QLoRA,
     ZeRO-3-QLoRA), the packed 4-bit weights are stored in the compute dtype, so every flattened parameter has one
     dtype (PEFT's and LLaMA-Factory's documented settings)."""
@@ -187,11 +187,11 @@ def lora_config(lora: LoraParams, target_modules: str | tuple[str, ...]) -> Lora
     )
 
 
-def load_causal(path: str, quantize_4bit: bool, precision: Precision, trust_remote_code: bool) -> PreTrainedModel:
+def load_causal(path: str, *, quantize_4bit: bool, precision: Precision, trust_remote_code: bool) -> PreTrainedModel:
     """A causal LM from a folder or hub id, 4-bit quantized when asked (weights in the compute dtype otherwise), on
     this process's GPU (each DDP rank its own; FSDP and DeepSpeed place it themselves)."""
     shard = sharded()
-    quantization = bnb_config(quantize_4bit, precision, shard)
+    quantization = bnb_config(quantize_4bit=quantize_4bit, precision=precision, shard=shard)
     # Placed explicitly, CPU too: a 4-bit load without a device map goes to a visible GPU whatever `precision` says.
     device = PartialState().local_process_index if precision.device == "cuda" else "cpu"
     model = AutoModelForCausalLM.from_pretrained(
@@ -235,7 +235,8 @@ def peft_model_for_training(
 ) -> PreTrainedModel:
     """The base `model_name` with fresh LoRA adapters; only the adapters train. Sharded, the model skips PEFT's k-bit
     preparation (it upcasts some weights to fp32, and FSDP needs one dtype), as TRL does for sharded QLoRA."""
-    model = load_causal(model_name, recipe.quantize_4bit, precision, recipe.trust_remote_code)
+    model = load_causal(model_name, quantize_4bit=recipe.quantize_4bit, precision=precision,
+                        trust_remote_code=recipe.trust_remote_code)
     if recipe.quantize_4bit and not sharded():
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=recipe.gradient_checkpointing)
     elif recipe.gradient_checkpointing:
@@ -245,7 +246,8 @@ def peft_model_for_training(
 
 def load_adapted(adapter_dir: Path, card: CausalCard, precision: Precision) -> PreTrainedModel:
     """A trained adapter on its base, loaded the way it was trained (4-bit or not)."""
-    base = load_causal(card.base, card.quantize_4bit, precision, card.trust_remote_code)
+    base = load_causal(card.base, quantize_4bit=card.quantize_4bit, precision=precision,
+                       trust_remote_code=card.trust_remote_code)
     return PeftModel.from_pretrained(base, str(adapter_dir))
 
 
@@ -253,7 +255,7 @@ def merge_adapter(adapter_dir: Path, precision: Precision) -> Path:
     """Fold a trained adapter into an unquantized copy of its base and save it under `<adapter_dir>/merged`
     (a standalone model for serving; merging into 4-bit weights would lose precision)."""
     card = read_model_card(adapter_dir)
-    base = load_causal(card.base, False, precision, card.trust_remote_code)
+    base = load_causal(card.base, quantize_4bit=False, precision=precision, trust_remote_code=card.trust_remote_code)
     merged = PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
     out = adapter_dir / "merged"
     merged.save_pretrained(out)

@@ -44,7 +44,7 @@ INSTRUCTIONS: tuple[str, ...] = (
 )
 
 
-def messages(dialogue: str, topic: str | None, cfg: PromptConfig, instruction_idx: int = 0,
+def messages(dialogue: str, topic: str | None, cfg: PromptConfig, instruction_idx: int = 0, *,
              plain: bool = False) -> list[dict[str, str]]:
     """Chat messages asking for a summary of `dialogue` in `cfg.style`, naming `topic` only where `cfg.topic` says
     to. The system prompt is `cfg.system_prompt`; when unset, kosum's default, except in a `plain` format, whose own
@@ -87,14 +87,15 @@ def prompt_ids(
 def prompt_text(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], cfg: PromptConfig) -> str:
     """The conversation's text up to the reply: the generation prompt and what the template writes before a reply
     (an empty think block)."""
-    return render(tokenizer, _folded(tokenizer, msgs), True, cfg.template_date) + chat_format(tokenizer).prompt_lead
+    return (render(tokenizer, _folded(tokenizer, msgs), add_generation_prompt=True, date=cfg.template_date)
+            + chat_format(tokenizer).prompt_lead)
 
 
 def _full_text(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]], summary: str,
                cfg: PromptConfig) -> str:
     """The rendered conversation with `summary` as the reply."""
     reply = {"role": "assistant", "content": summary}
-    return render(tokenizer, [*_folded(tokenizer, msgs), reply], False, cfg.template_date)
+    return render(tokenizer, [*_folded(tokenizer, msgs), reply], add_generation_prompt=False, date=cfg.template_date)
 
 
 def _folded(tokenizer: PreTrainedTokenizerBase, msgs: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -123,7 +124,7 @@ def _fit(
     """The messages, prompt text and prompt ids with the dialogue cut to the longest head that fits
     `cfg.max_prompt_len`."""
     dialogue, plain = dialogue.strip(), is_plain(tokenizer)
-    msgs = messages(dialogue, topic, cfg, instruction_idx, plain)
+    msgs = messages(dialogue, topic, cfg, instruction_idx, plain=plain)
     text = prompt_text(tokenizer, msgs, cfg)
     ids, offsets, _ = _tokenize(tokenizer, text)
     if lengths is not None:
@@ -143,7 +144,7 @@ def _fit(
                 "system prompt and question; raise it."
             )
         dialogue = dialogue[: offsets[inside[keep]][0] - start].rstrip()
-        msgs = messages(dialogue, topic, cfg, instruction_idx, plain)
+        msgs = messages(dialogue, topic, cfg, instruction_idx, plain=plain)
         text = prompt_text(tokenizer, msgs, cfg)
         ids, offsets, _ = _tokenize(tokenizer, text)
     return msgs, text, ids
@@ -154,7 +155,7 @@ def _dialogue_start(
 ) -> int:
     """Where `dialogue` begins in the rendered prompt `text`: everything before it does not depend on the dialogue."""
     marker = "\x00kosum-dialogue\x00"
-    msgs = messages(marker, topic, cfg, idx, is_plain(tokenizer))
+    msgs = messages(marker, topic, cfg, idx, plain=is_plain(tokenizer))
     start = prompt_text(tokenizer, msgs, cfg).index(marker)
     if text[start : start + len(dialogue)] != dialogue:
         raise ValueError("the chat template alters the dialogue text, so kosum cannot find where to truncate it.")

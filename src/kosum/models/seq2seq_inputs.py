@@ -56,6 +56,7 @@ def seq2seq_example(
     tokenizer: PreTrainedTokenizerBase,
     dialogue: str,
     summary: str,
+    *,
     encoder_max_len: int,
     decoder_max_len: int,
     source_prefix: str = "",

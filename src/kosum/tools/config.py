@@ -46,7 +46,7 @@ class DimensionConfig:
         check(not self.log or (ranged and self.low > 0), "log needs a range with low > 0.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TuneConfig:
     """configs/tune.yaml: an Optuna search in which every trial is a `dvc exp run --temp -S ...` (kosum.tools.tune)."""
 
@@ -58,7 +58,7 @@ class TuneConfig:
     pruner: str = "MedianPruner"  # an optuna.pruners class, fed the dev ROUGE of the objective model's training
     pruner_args: dict[str, float] = dataclasses.field(
         default_factory=lambda: {"n_startup_trials": 2, "n_warmup_steps": 250})
-    space: dict[str, DimensionConfig] = dataclasses.field(default_factory=dict)  # params.yaml key -> its range
+    space: dict[str, DimensionConfig]  # params.yaml key -> its range; required: the search itself
 
     def __post_init__(self) -> None:
         check(self.trials >= 1, "trials must be at least 1.")

@@ -15,7 +15,7 @@ from kosum.core.config.recipes import PromptConfig
 MODEL_CARD = "kosum.json"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Seq2SeqCard:
     """An encoder-decoder: how its inputs and targets were framed and cut."""
 
@@ -35,7 +35,7 @@ class Seq2SeqCard:
         return "configs/seq2seq.yaml decoder_max_len", self.decoder_max_len
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CausalCard:
     """A causal LM (a LoRA adapter on `base`, or a merged model with `base` None): how it was loaded and prompted."""
 

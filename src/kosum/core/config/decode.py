@@ -11,16 +11,17 @@ from kosum.core.config.loader import check, from_dict, load_params
 
 @dataclass(frozen=True)
 class DecodeConfig:
-    """Decoding settings of one model in `predict` (configs/decode.yaml: `default` merged with the model's entry)."""
+    """Decoding settings of one model in `predict` (configs/decode.yaml: `default` merged with the model's entry;
+    the defaults are `default`'s)."""
 
-    num_beams: int = 4
-    max_new_tokens: int = 100
+    num_beams: int = 1
+    max_new_tokens: int = 96
     length_penalty: float = 1.0  # > 1 favours longer beams
-    no_repeat_ngram_size: int = 3  # 0: off
+    no_repeat_ngram_size: int = 0  # 0: off
     repetition_penalty: float = 1.0
     early_stopping: bool = True
-    batch_size: int = 32
-    block_non_korean: bool = False  # forbid tokens with Han, kana, Cyrillic, ... characters
+    batch_size: int = 16
+    block_non_korean: bool = True  # forbid tokens with Han, kana, Cyrillic, ... characters
     seed: int = 42
     n_best: int = 1  # candidates for the ensemble: the n best beams (the first is the prediction); <= num_beams
     samples: int = 0  # more candidates: seeded samples at `temperature` / `top_p`

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -46,7 +45,7 @@ class TokenizerConfig:
         check(self.min_frequency >= 1, "min_frequency must be at least 1.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DecoderSizeConfig:
     """Shape of an embedded decoder-only base (Llama or Qwen3 class, built from config)."""
 
@@ -61,7 +60,7 @@ class DecoderSizeConfig:
 class BaseModelConfig:
     """One embedded decoder base: its architecture and chat format, and its shape."""
 
-    family: Family = "llama"  # Llama-3 or Qwen3 (ChatML)
+    family: Family  # Llama-3 or Qwen3 (ChatML)
     size: DecoderSizeConfig = DecoderSizeConfig()
 
 
@@ -70,10 +69,11 @@ class PretrainConfig(RunConfig):
     """How the embedded bases are pretrained on the train split's text (stand-ins for hub checkpoints)."""
 
     block_size: int = 384  # tokens per pretraining document (dialogue + summary); longer ones are cut
-    train: TrainParams = TrainParams(lr=3e-3, epochs=3.0, early_stopping_patience=0)
+    train: TrainParams = TrainParams(lr=3e-3, scheduler="cosine", epochs=1.0, batch_size=2, eval_steps=250,
+                                     early_stopping_patience=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EmbeddedConfig:
     """configs/embedded.yaml: the offline default (corpus, tokenizer, base models); unused with real data and
     real checkpoints."""
@@ -81,7 +81,7 @@ class EmbeddedConfig:
     corpus: CorpusConfig = CorpusConfig()
     tokenizer: TokenizerConfig = TokenizerConfig()
     pretrain: PretrainConfig = PretrainConfig()
-    bases: dict[str, BaseModelConfig] = dataclasses.field(default_factory=dict)
+    bases: dict[str, BaseModelConfig]  # required: the file's data, not a default
 
     def base(self, name: str) -> BaseModelConfig:
         """The base `name` under `bases`; a name missing there is a ConfigError."""

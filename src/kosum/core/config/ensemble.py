@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +15,12 @@ class EnsembleConfig:
     Its own file (not a section of configs/decode.yaml, which every predict stage depends on), so that a sweep over
     the ensemble re-runs only `ensemble` and `evaluate`."""
 
-    weights: dict[str, float] = dataclasses.field(default_factory=dict)  # model -> weight; a model left out: 0
+    # all three required: which candidates exist is configs/decode.yaml's choice, so no default fits every file
+    weights: dict[str, float]  # model -> weight; a model left out: 0
     # candidates by source: a kind (beam, sample, or a test-time variant such as swap_speakers) or one source (beam1,
     # swap_speakers:beam1). Hypotheses may be chosen; references vote.
-    hypotheses: tuple[str, ...] = ("beam", "sample")
-    references: tuple[str, ...] = ("beam", "sample")
+    hypotheses: tuple[str, ...]
+    references: tuple[str, ...]
 
     def __post_init__(self) -> None:
         check(all(w >= 0 for w in self.weights.values()) and any(w > 0 for w in self.weights.values()),

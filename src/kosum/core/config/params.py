@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -27,11 +26,11 @@ class TrainParams:
     """The training schedule: params.yaml `train`, shared by every fine-tuning stage (and, with its own values,
     the embedded bases' pretraining in configs/embedded.yaml)."""
 
-    lr: float = 1e-3  # the base rate; each recipe's lr_scale multiplies it
-    scheduler: Scheduler = "cosine"
+    lr: float = 2e-3  # the base rate; each recipe's lr_scale multiplies it
+    scheduler: Scheduler = "linear"
     warmup_ratio: float = 0.05  # share of the steps spent warming up
     weight_decay: float = 0.01
-    epochs: float = 4.0
+    epochs: float = 6.0
     max_steps: int = -1  # > 0 overrides epochs
     batch_size: int = 16  # per device
     grad_accum: int = 1  # effective batch = batch_size x grad_accum x devices
@@ -125,17 +124,18 @@ class LaunchParams:
         check(self.processes >= 1, "processes must be at least 1.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Params:
-    """params.yaml: what experiments vary. Every key is a column of `dvc exp show`, so keep it short."""
+    """params.yaml: what experiments vary. Every key is a column of `dvc exp show`, so keep it short. `models` and
+    `zero_shot` are required: they are the file's data (dvc.yaml's `foreach` needs both), not a default."""
 
     preprocess: PreprocessParams = PreprocessParams()
     train: TrainParams = TrainParams()
     launch: LaunchParams = LaunchParams()
     prompt: PromptParams = PromptParams()
     lora: LoraParams = LoraParams()
-    models: dict[str, str] = dataclasses.field(default_factory=dict)  # name -> checkpoint it starts from
-    zero_shot: dict[str, str] = dataclasses.field(default_factory=dict)  # name -> causal LM folder scored untuned
+    models: dict[str, str]  # name -> checkpoint it starts from
+    zero_shot: dict[str, str]  # name -> causal LM folder scored untuned
     api: ApiParams = ApiParams()
 
     MOVED: ClassVar[dict[str, str]] = {

@@ -66,6 +66,7 @@ class BartSizeConfig:
 class Seq2SeqConfig(RunConfig):
     """configs/seq2seq.yaml: how an encoder-decoder (KoBART, T5, mBART or the embedded BART) is fine-tuned."""
 
+    label_smoothing: float = 0.1  # RunConfig's field, with seq2seq.yaml's value
     trust_remote_code: bool = False
     source_prefix: str = ""  # put before every dialogue: T5's task prefix ("summarize: "); never cut
     lang: str = ""  # mBART's language code for source and summary (ko_KR); "" for models without one
@@ -84,6 +85,8 @@ class Seq2SeqConfig(RunConfig):
 class QloraConfig(RunConfig):
     """configs/qlora.yaml: how a causal LM is adapted with (Q)LoRA and how long its prompts may be."""
 
+    lr_scale: float = 2.0  # RunConfig's fields, with qlora.yaml's values: adapters take a higher rate
+    eval_samples: int = 32
     quantize_4bit: bool = True  # QLoRA: NF4 weights with double quantization; false: plain LoRA
     # PEFT's "all-linear": every linear layer but the output head, whatever the architecture names them (Llama/Qwen:
     # the seven q/k/v/o/gate/up/down projections); or a list of module names
@@ -115,12 +118,13 @@ class PromptConfig(PromptParams):
     """A causal LM's full prompt: params.yaml `prompt` plus configs/qlora.yaml's system prompt, token budgets, plain
     format, template date and topic (stored in the model card)."""
 
-    system_prompt: str | None = None  # None: DEFAULT_SYSTEM_PROMPT, or a plain format's own preamble
-    max_prompt_len: int = 1024
-    max_summary_len: int = 128
-    plain_format: PlainFormat = "kullm"
-    template_date: str = TEMPLATE_DATE
-    topic: bool = False
+    # defaults: QloraConfig's (configs/qlora.yaml's), where `prompt_config` takes them from
+    system_prompt: str | None = QloraConfig.system_prompt  # None: DEFAULT_SYSTEM_PROMPT, or a plain format's preamble
+    max_prompt_len: int = QloraConfig.max_prompt_len
+    max_summary_len: int = QloraConfig.max_summary_len
+    plain_format: PlainFormat = QloraConfig.plain_format
+    template_date: str = QloraConfig.template_date
+    topic: bool = QloraConfig.topic
 
     def __post_init__(self) -> None:
         super().__post_init__()

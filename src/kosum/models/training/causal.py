@@ -65,12 +65,14 @@ class CausalTrainer(Trainer):
 
     def evaluation_loop(self, dataloader, description, prediction_loss_only=None, ignore_keys=None,
                         metric_key_prefix="eval"):
-        output = super().evaluation_loop(dataloader, description, True, ignore_keys, metric_key_prefix)
+        output = super().evaluation_loop(dataloader, description, prediction_loss_only=True, ignore_keys=ignore_keys,
+                                         metric_key_prefix=metric_key_prefix)
         if self.eval_rows is not None:
             rows = self.eval_rows
             summarizer = Summarizer(self.model, self.processing_class, self.card)
             cfg = DecodeConfig(num_beams=1, max_new_tokens=self.card.prompt.max_summary_len,
-                                 no_repeat_ngram_size=0, batch_size=self.args.per_device_eval_batch_size)
+                                 no_repeat_ngram_size=0, batch_size=self.args.per_device_eval_batch_size,
+                                 block_non_korean=False)
             summaries = summarizer.summarize(list(rows["dialogue"]), topic_list(rows), cfg)
             scores = metrics_dict(score_corpus(summaries, references(rows))[0])
             output.metrics.update({f"{metric_key_prefix}_{k}": v for k, v in scores.items()})
@@ -162,7 +164,8 @@ def pretrain_base(base: BaseModelConfig, cfg: PretrainConfig, data_dir: Path, to
 
 def _causal_card(job: CausalJob) -> CausalCard:
     """What `predict` needs to rebuild the model and its prompts exactly as trained."""
-    return CausalCard("causal", job.model, job.recipe.quantize_4bit, job.recipe.trust_remote_code, job.prompt)
+    return CausalCard(kind="causal", base=job.model, quantize_4bit=job.recipe.quantize_4bit,
+                      trust_remote_code=job.recipe.trust_remote_code, prompt=job.prompt)
 
 
 def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, checkpoints: Path,
@@ -179,9 +182,9 @@ def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, 
     train, dev = training_splits(recipe, job.train.seed, data_dir)
     lengths = Lengths()
     train_examples = training_examples(tokenizer, train.to_dict("records"), job.prompt, lengths)
-    print(report(lengths, "configs/qlora.yaml max_prompt_len", job.prompt.max_prompt_len,
-                 "configs/qlora.yaml max_summary_len", job.prompt.max_summary_len, recipe.max_cut_share,
-                 "configs/qlora.yaml max_cut_share"), flush=True)
+    print(report(lengths, prompt_key="configs/qlora.yaml max_prompt_len", prompt_limit=job.prompt.max_prompt_len,
+                 summary_key="configs/qlora.yaml max_summary_len", summary_limit=job.prompt.max_summary_len,
+                 max_share=recipe.max_cut_share, share_key="configs/qlora.yaml max_cut_share"), flush=True)
     model = peft_model_for_training(job.model, recipe, job.lora, precision)
     if recipe.packing:
         use_packed_attention(model)

@@ -48,16 +48,17 @@ def train_seq2seq(
     model, tokenizer = load_seq2seq(model_name, recipe, tokenizer_dir)
     train, dev = training_splits(recipe, schedule.seed, data_dir)
     features = [
-        [seq2seq_example(tokenizer, r.dialogue, r.summary, recipe.encoder_max_len, recipe.decoder_max_len,
-                         recipe.source_prefix) for r in frame.itertuples()]
+        [seq2seq_example(tokenizer, r.dialogue, r.summary, encoder_max_len=recipe.encoder_max_len,
+                         decoder_max_len=recipe.decoder_max_len, source_prefix=recipe.source_prefix)
+         for r in frame.itertuples()]
         for frame in (train, dev)
     ]
     unlimited = 1 << 30
     lengths = Lengths([len(encoder_ids(tokenizer, d, unlimited, recipe.source_prefix)) for d in train.dialogue],
                       [len(label_ids(tokenizer, s, unlimited)) for s in train.summary])
-    print(report(lengths, "configs/seq2seq.yaml encoder_max_len", recipe.encoder_max_len,
-                 "configs/seq2seq.yaml decoder_max_len", recipe.decoder_max_len, recipe.max_cut_share,
-                 "configs/seq2seq.yaml max_cut_share"), flush=True)
+    print(report(lengths, prompt_key="configs/seq2seq.yaml encoder_max_len", prompt_limit=recipe.encoder_max_len,
+                 summary_key="configs/seq2seq.yaml decoder_max_len", summary_limit=recipe.decoder_max_len,
+                 max_share=recipe.max_cut_share, share_key="configs/seq2seq.yaml max_cut_share"), flush=True)
     inputs = [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir]
     run_dir, resume = run_folder([model_name, schedule, recipe], checkpoints, inputs)
     args = training_arguments(
@@ -81,5 +82,6 @@ def train_seq2seq(
         callbacks=callbacks(schedule, live_dir, resume is not None),
     )
     if train_and_save(trainer, resume, out_dir):
-        write_model_card(out_dir, Seq2SeqCard("seq2seq", recipe.encoder_max_len, recipe.decoder_max_len,
-                                              recipe.source_prefix, recipe.lang))
+        write_model_card(out_dir, Seq2SeqCard(kind="seq2seq", encoder_max_len=recipe.encoder_max_len,
+                                              decoder_max_len=recipe.decoder_max_len,
+                                              source_prefix=recipe.source_prefix, lang=recipe.lang))
