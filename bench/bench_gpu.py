@@ -2,7 +2,7 @@
 
 Measured side by side in one run (issue 41), each measurement in a process of its own, so its peak memory is its own:
 1. training: a Llama-3.2-3B-shaped model, 4-bit NF4 + double quantization, LoRA on every linear layer (stage
-   `train_llama_qlora`'s setup: params.yaml `lora`, `prompt`, `train` and configs/qlora.yaml, packing on), gradient
+   `train_qlora@llama_qlora`'s setup: params.yaml `lora`, `prompt`, `train` and configs/qlora.yaml, packing on), gradient
    checkpointing on and off: kosum's causal trainer (per-example packed attention) and TRL's SFTTrainer (padding-free,
    completion-only loss, transformers' sdpa) on the same token ids, labels, adapters, batches and steps, as
    bench/bench_trl.py drives them. Beside torchtune's published Llama-3.2-3B QLoRA figure (A100).
@@ -98,7 +98,7 @@ def _shape(name: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _job(spec: dict[str, Any], base: str, batch_size: int | None = None, gradient_checkpointing: bool = False) -> Any:
-    """Stage `train_llama_qlora`'s job on `base`: 4-bit, packed, one batch per step, the preset's token budgets."""
+    """Stage `train_qlora@llama_qlora`'s job on `base`: 4-bit, packed, one batch per step, the preset's token budgets."""
     from kosum.core.config.loader import load_file
     from kosum.core.config.params import Params
     from kosum.core.config.recipes import QloraConfig, causal_job

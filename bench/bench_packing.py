@@ -9,8 +9,8 @@ loss, no optimizer step so every mode sees identical weights):
 Modes run interleaved, `--rounds` times; the median round counts. Reports the real-token share of the positions
 computed and of the attention scores computed, real tokens/s, and each mode's speed relative to `padded`.
 
-Default: the embedded Qwen3 base of the pipeline (`models/base_qwen`, run `dvc repro base@qwen` first) with the
-model, adapters and prompt of stage `train_qwen_qlora` (stages/train_qlora.py) (params.yaml `models.qwen_qlora`, `lora`, `prompt` and
+Default: the embedded Qwen3 base of the pipeline (`models/bases/qwen`, run `dvc repro base@qwen` first) with the
+model, adapters and prompt of stage `train_qlora@qwen_qlora` (stages/train_qlora.py) (params.yaml `models.qlora.qwen_qlora`, `lora`, `prompt` and
 configs/qlora.yaml: 4-bit NF4 + LoRA r=16 on the CPU) on the first 256 train examples.
 `--shape llama-3.2-3b` builds a random model with Llama-3.2-3B's dimensions instead (no weights can be downloaded)
 and feeds synthetic examples of 256-1024 tokens: meant for a GPU (it also reports peak GPU memory).

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import reduce
+from operator import getitem
 from pathlib import Path
 
 import yaml
@@ -36,8 +38,8 @@ def stage_names(dvc_yaml: Path) -> list[str]:
             names.append(name)
             continue
         items = stage["foreach"]
-        if isinstance(items, str):
-            items = params[items.removeprefix("${").removesuffix("}")]
+        if isinstance(items, str):  # ${models.qlora}: a dotted path into params.yaml
+            items = reduce(getitem, items.removeprefix("${").removesuffix("}").split("."), params)
         names += [f"{name}@{item}" for item in items]
     return names
 

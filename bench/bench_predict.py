@@ -4,7 +4,7 @@ The loop is how Korean_DCS_2024's `run/test.py` predicts: encode one dialogue, `
 use the same trained model, the same prompts and the same greedy settings (the model's decoding settings in
 configs/decode.yaml with `num_beams: 1`), so their summaries must be identical: the script asserts it. Modes
 alternate `--rounds` times; the median counts.
-Needs the trained models of the pipeline (`dvc repro predict@kobart predict@qwen_qlora` or a full `dvc repro`).
+Needs the trained models of the pipeline (`dvc repro predict_seq2seq@kobart predict_qlora@qwen_qlora` or a full `dvc repro`).
 Writes `bench/results/predict.json`.
 Run: .venv/bin/python bench/bench_predict.py
 """

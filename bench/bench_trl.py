@@ -1,6 +1,6 @@
 """Benchmark: kosum's causal trainer against TRL's SFTTrainer, same base, data, adapters and steps.
 
-Both fine-tune stage `train_qwen_qlora`'s setup (params.yaml `models.qwen_qlora`, `lora`, `prompt`, `train` and
+Both fine-tune stage `train_qlora@qwen_qlora`'s setup (params.yaml `models.qlora.qwen_qlora`, `lora`, `prompt`, `train` and
 configs/qlora.yaml: 4-bit NF4 + LoRA on the embedded Qwen3 base by default) on identical token ids and labels: kosum's
 chat-format examples, given to TRL as `input_ids` + `completion_mask`. TRL runs padding-free with completion-only loss
 (`SFTConfig(padding_free=True, completion_only_loss=True)`): each step sees the same 16 examples flattened into one

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosum.core.config.ensemble import load_ensemble
+from kosum.core.config.ensemble import load_ensemble, member_weights
 from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
 from kosum.core.stage import run_stage
@@ -21,10 +21,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out_dir", type=Path, help="dev.csv, submission.csv, selection.csv, candidates.csv")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    models = tuple(load_file(Params, args.params).models)
-    print(f"ensemble: choosing each dialogue's summary by MBR among the candidates of {', '.join(models)} "
-          f"({args.config})", flush=True)
-    ensemble_splits(load_ensemble(args.config), models, args.data_dir, args.predictions_dir, args.out_dir)
+    models = load_file(Params, args.params).fine_tuned
+    cfg = load_ensemble(args.config)
+    weights = member_weights(cfg, models)
+    print(f"ensemble: choosing each dialogue's summary by MBR among the candidates of "
+          f"{', '.join(f'{m} ({w:g})' for m, w in weights.items() if w > 0)} ({args.config})", flush=True)
+    if absent := sorted(set(cfg.weights) - set(models)):
+        print(f"ensemble: {args.config} weights {absent}: not under {args.params} models; left out", flush=True)
+    ensemble_splits(cfg, models, args.data_dir, args.predictions_dir, args.out_dir)
     print(f"ensemble: wrote {args.out_dir}/ (dev.csv, submission.csv, selection.csv, candidates.csv)")
 
 

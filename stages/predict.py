@@ -1,5 +1,5 @@
-"""DVC stages `predict@<model>` and `predict_zero_shot@<model>`: summarise dev and test; write dev.csv and the
-submission (fname,summary in test order)."""
+"""DVC stages `predict_seq2seq@<model>`, `predict_qlora@<model>` and `predict_zero_shot@<model>`: summarise dev and
+test; write dev.csv and the submission (fname,summary in test order)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from kosum.core.config.decode import check_summary_room, load_decode
 from kosum.core.config.loader import load_file
 from kosum.core.config.params import Params
-from kosum.core.config.recipes import QloraConfig, prompt_config
+from kosum.core.config.recipes import QloraConfig, zero_shot_prompt
 from kosum.core.model_refs import check_model_reference
 from kosum.core.stage import run_stage
 from kosum.models.candidates import predict_splits
@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     prompt = None
     if args.zero_shot:
-        prompt = prompt_config(load_file(Params, args.params).prompt, load_file(QloraConfig, args.zero_shot))
+        prompt = zero_shot_prompt(load_file(Params, args.params), args.name, load_file(QloraConfig, args.zero_shot),
+                                  where=str(args.params))
         check_model_reference(args.model, f"{args.params} zero_shot.{args.name}")
     decode = load_decode(args.decode, args.name)
     card = model_card(args.model, prompt)

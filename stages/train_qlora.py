@@ -1,6 +1,5 @@
-"""DVC stages `train_llama_qlora` and `train_qwen_qlora`: (Q)LoRA fine-tuning of the causal LM named by params.yaml
-`models.<--name>` with the shared `train` schedule, `prompt`, `lora` and configs/qlora.yaml. The two stages differ
-only in the name."""
+"""DVC stages `train_qlora@<name>`: (Q)LoRA fine-tuning of the causal LM of params.yaml `models.qlora.<name>` with
+the shared `train` schedule, `prompt`, `lora` and configs/qlora.yaml, the entry's own values on top."""
 
 from __future__ import annotations
 
@@ -21,12 +20,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("data_dir", type=Path, help="processed splits (train.csv, dev.csv)")
     parser.add_argument("out_dir", type=Path, help="LoRA adapter, tokenizer and kosum.json")
     parser.add_argument("live_dir", type=Path, help="DVCLive metrics and plots")
-    parser.add_argument("--name", required=True, help="the model's name in params.yaml `models` (llama_qlora, ...)")
+    parser.add_argument("--name", required=True, help="the model's name under params.yaml `models.qlora`")
     parser.add_argument("--checkpoints", type=Path, default=None, help="default: checkpoints/<name>")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = parser.parse_args(argv)
-    job = causal_job(load_file(Params, args.params), args.name, load_file(QloraConfig, args.recipe))
-    check_model_reference(job.model, f"{args.params} models.{args.name}")
+    job = causal_job(load_file(Params, args.params), args.name, load_file(QloraConfig, args.recipe),
+                     where=str(args.params))
+    check_model_reference(job.model, f"{args.params} models.qlora.{args.name}")
     train_causal(job, args.data_dir, args.out_dir, args.live_dir, args.checkpoints or Path("checkpoints") / args.name)
 
 

@@ -169,12 +169,12 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 @pytest.fixture(scope="session")
 def trained_kobart(workspace: Workspace) -> tuple[Path, Path]:
     """The tiny embedded BART trained by the stage (120 steps): its model folder and DVCLive folder."""
-    from stages import train_kobart
+    from stages import train_seq2seq
 
     out, live = workspace.root / "models/kobart", workspace.root / "dvclive/train_kobart"
-    train_kobart.main([
+    train_seq2seq.main([
         workspace.config("seq2seq.yaml"), str(workspace.processed), str(workspace.tokenizer), str(out), str(live),
-        "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(workspace.params),
+        "--name", "kobart", "--checkpoints", str(workspace.root / "checkpoints"), "--params", str(workspace.params),
     ])
     return out, live
 

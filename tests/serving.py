@@ -7,7 +7,7 @@ Why these choices (transformers 5.23):
   (or no model), so `/health` answering means the model is ready. `/v1/models` is no readiness probe: it lists the
   Hugging Face cache, not the forced model.
 - `--device cpu --dtype float32` so the server computes what an in-process fp32 `generate` on CPU computes ("auto"
-  takes the checkpoint's dtype; served in bf16, models/base_qwen left fp32 greedy in 2 of 5 prompts within 64 tokens).
+  takes the checkpoint's dtype; served in bf16, models/bases/qwen left fp32 greedy in 2 of 5 prompts within 64 tokens).
 - HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE: there is no network, and a local folder needs none.
 
 What a request gets (measured): `temperature: 0` is greedy; a temperature above 0 samples only if the model's

@@ -5,7 +5,7 @@ import pytest
 
 from kosum.core.errors import ConfigError
 from kosum.models.budgets import Lengths, describe, needed, report
-from stages import train_kobart, train_qlora
+from stages import train_qlora, train_seq2seq
 from tests.conftest import LLM_TRAIN, write_merged
 
 
@@ -30,12 +30,13 @@ def test_a_train_stage_stops_before_training_when_the_summary_budget_cuts_too_mu
         recipe = write_merged(workspace.configs / "seq2seq.yaml", {"decoder_max_len": 8, "max_cut_share": 0.01},
                               tmp_path / "seq2seq.yaml")
         params = workspace.params
-        argv = [str(recipe), str(workspace.processed), str(workspace.tokenizer)]
-        key, main = "configs/seq2seq.yaml decoder_max_len=8", train_kobart.main
+        argv = [str(recipe), str(workspace.processed), str(workspace.tokenizer), "--name=kobart"]
+        key, main = "configs/seq2seq.yaml decoder_max_len=8", train_seq2seq.main
     else:
         recipe = write_merged(workspace.configs / "qlora.yaml", {"max_summary_len": 8, "max_cut_share": 0.01},
                               tmp_path / "qlora.yaml")
-        params = workspace.params_with("params_budget", train=LLM_TRAIN, models={"qwen_qlora": str(tiny_base)})
+        params = workspace.params_with("params_budget", train=LLM_TRAIN,
+                                       models={"qlora": {"qwen_qlora": {"checkpoint": str(tiny_base)}}})
         argv = [str(recipe), str(workspace.processed)]
         key, main = "configs/qlora.yaml max_summary_len=8", train_qlora.main
         argv.append("--name=qwen_qlora")

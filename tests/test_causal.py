@@ -5,6 +5,7 @@ import json
 import pandas as pd
 import pytest
 import torch
+import yaml
 from peft import PeftModel
 from torch.nn import functional
 from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -191,14 +192,16 @@ def test_generate_gets_no_token_type_ids(tiny_base, monkeypatch):
 
 @pytest.fixture(scope="module")
 def llm_stages(workspace):
-    """base + QLoRA stages of both families on the tiny profile, through their `main`s."""
+    """base + QLoRA stages of both families on the tiny profile, through their `main`s; the LLM schedule is each
+    entry's own (params.yaml `models.qlora.<name>`), on top of the KoBART tests' shared `train`."""
     out = {}
     for family in FAMILIES:
-        base = workspace.root / f"models/base_{family}"
+        base = workspace.root / f"models/bases/{family}"
         pretrain_base.main([workspace.config("embedded.yaml"), str(workspace.processed), str(workspace.tokenizer),
                             str(base), str(workspace.root / f"dvclive/base_{family}"), "--base", family,
                             "--checkpoints", str(workspace.root / "checkpoints" / family)])
-        params = workspace.params_with(f"params_{family}", train=LLM_TRAIN, models={f"{family}_qlora": str(base)})
+        params = workspace.params_with(f"params_{family}",
+                                       models={"qlora": {f"{family}_qlora": {"checkpoint": str(base), **LLM_TRAIN}}})
         adapter = workspace.root / f"models/{family}_qlora"
         train_qlora.main([workspace.config("qlora.yaml"), str(workspace.processed), str(adapter),
                           str(workspace.root / f"dvclive/train_{family}_qlora"), "--name", f"{family}_qlora",
@@ -219,6 +222,10 @@ def test_qlora_stage_saves_an_adapter_with_its_card(workspace, llm_stages, famil
     assert {m.rsplit(".", 1)[-1] for m in modules} == LLAMA_LINEAR  # "all-linear": the seven projections
     metrics = json.loads((workspace.root / f"dvclive/train_{family}_qlora/metrics.json").read_text())
     assert metrics["real_token_share"] == 1.0 and "best_eval_final" in metrics
+    # the entry's own schedule, not the shared one (120 steps at 5e-3): qlora.yaml's lr_scale x its own lr
+    logged = yaml.safe_load((workspace.root / f"dvclive/train_{family}_qlora/params.yaml").read_text())
+    assert logged["max_steps"] == LLM_TRAIN["max_steps"] and logged["eval_steps"] == LLM_TRAIN["eval_steps"]
+    assert float(logged["learning_rate"]) == pytest.approx(2 * LLM_TRAIN["lr"])
     assert isinstance(load_summarizer(adapter).model, PeftModel)
 
 

@@ -12,7 +12,7 @@ import huggingface_hub
 import pytest
 import yaml
 
-from kosum.check import pipeline, problems
+from kosum.check import pipeline_outputs, problems
 from kosum.core.errors import ConfigError
 from kosum.core.model_refs import check_model_reference, model_reference_problem
 from tests.processes import run
@@ -51,18 +51,38 @@ def _edit(path: Path, edit) -> None:
 
 
 def test_the_shipped_project_passes_before_anything_ran(project: Path, offline: Path):
-    # a fresh clone: no data/raw, no models/base_*; they are outputs of the corpus and base stages
+    # a fresh clone: no data/raw, no models/bases/*; they are outputs of the corpus and base stages
     assert problems(project) == []
-    flow = pipeline(project)
-    assert {"data/raw", "models/base_llama", "models/base_qwen", "models/kobart"} <= flow.outputs
-    assert flow.seq2seq == {"kobart"}
+    outputs = pipeline_outputs(project)
+    assert {"data/raw", "models/bases/llama", "models/bases/qwen", "models/kobart", "models/llama_qlora",
+            "predictions/qwen_zero_shot"} <= outputs
+
+
+def test_the_seq2seq_models_and_their_own_values_come_from_params(project: Path, offline: Path):
+    """Which models may start from `embedded` is params.yaml's `models.seq2seq`, not a stage's command line: a second
+    seq2seq entry is checked as one, with its own values (its decoder_max_len against the default decode budget),
+    and its stages are generated (its outputs are pipeline outputs)."""
+    def entry(**own):
+        _edit(project / "params.yaml", lambda raw: raw["models"]["seq2seq"].update(small_bart={"checkpoint": "embedded",
+                                                                                               **own}))
+    entry()
+    assert problems(project) == [
+        "configs/decode.yaml:default (small_bart): max_new_tokens 96 is below configs/seq2seq.yaml decoder_max_len "
+        "100, the longest summary the model was trained on: summaries that long would be cut; set max_new_tokens to "
+        "at least 100."]
+    entry(decoder_max_len=96)
+    assert problems(project) == []
+    assert {"models/small_bart", "predictions/small_bart"} <= pipeline_outputs(project)
+    entry(decoder_max_len=96, max_prompt_len=512)  # a qlora key
+    assert problems(project) == ["params.yaml models.seq2seq.small_bart: unknown key(s) ['max_prompt_len']; an entry "
+                                 "takes checkpoint and any key of `train` or of its recipe."]
 
 
 def test_each_problem_is_one_line_naming_its_key(project: Path, offline: Path):
     def params(raw):
-        raw["models"]["llama_qlora"] = "Bllosom/llama-3.2-Korean-Bllossom-3B"  # a typo of a hub id
-        raw["zero_shot"]["qwen_zero_shot"] = "./my/qwen"
-        raw["models"]["qwen_qlora"] = "embedded"
+        raw["models"]["qlora"]["llama_qlora"]["checkpoint"] = "Bllosom/llama-3.2-Korean-Bllossom-3B"  # a typo
+        raw["zero_shot"]["qwen_zero_shot"]["checkpoint"] = "./my/qwen"
+        raw["models"]["qlora"]["qwen_qlora"]["checkpoint"] = "embedded"
 
     def decode(raw):
         raw["default"]["max_new_tokens"] = 64
@@ -75,10 +95,10 @@ def test_each_problem_is_one_line_naming_its_key(project: Path, offline: Path):
     expected = [
         "configs/decode.yaml:kobart: unknown key(s) ['num_beam']",
         "configs/decode.yaml:default (llama_qlora): max_new_tokens 64 is below configs/qlora.yaml max_summary_len 96",
-        "params.yaml models.llama_qlora: 'Bllosom/llama-3.2-Korean-Bllossom-3B' is no folder here and no model in "
-        "the Hugging Face cache",
-        "params.yaml models.qwen_qlora: 'embedded' is only for the seq2seq model",
-        "params.yaml zero_shot.qwen_zero_shot: './my/qwen' is no folder here and no hub id",
+        "params.yaml models.qlora.llama_qlora.checkpoint: 'Bllosom/llama-3.2-Korean-Bllossom-3B' is no folder here "
+        "and no model in the Hugging Face cache",
+        "params.yaml models.qlora.qwen_qlora.checkpoint: 'embedded' is only for the seq2seq model",
+        "params.yaml zero_shot.qwen_zero_shot.checkpoint: './my/qwen' is no folder here and no hub id",
     ]
     for start in expected:
         assert any(line.startswith(start) for line in found), (start, found)
@@ -90,10 +110,15 @@ def test_raw_data_and_ensemble_members_are_checked(project: Path, offline: Path)
     raw_dir.mkdir(parents=True)
     (raw_dir / "train.csv").write_text("fname,dialogue,summary\ntrain_0,#Person1#: 안녕하세요,\n", encoding="utf-8")
     _edit(project / "params.yaml", lambda raw: raw["preprocess"].update(raw_dir="data/competition"))
+    # a weight naming a model params.yaml lacks is left out by the ensemble stage, no problem (removing a model
+    # needs no edit of configs/ensemble.yaml)
     _edit(project / "configs/ensemble.yaml", lambda raw: raw["weights"].update(solar_qlora=1.0))
     found = problems(project)
-    assert any(line.startswith("configs/ensemble.yaml weights.solar_qlora: no model 'solar_qlora'") for line in found)
-    assert any(line.startswith(str(raw_dir / "train.csv")) for line in found), found
+    assert not any("solar_qlora" in line for line in found), found
+    assert [line for line in found if line.startswith(str(raw_dir / "train.csv"))], found
+    _edit(project / "configs/ensemble.yaml", lambda raw: raw.pop("other_weight"))
+    assert any(line.startswith(f"{project}/configs/ensemble.yaml: required key 'other_weight' is missing")
+               for line in problems(project)), problems(project)
 
 
 def test_a_topic_prompt_needs_a_topic_in_every_split(project: Path, offline: Path):
@@ -106,8 +131,14 @@ def test_a_topic_prompt_needs_a_topic_in_every_split(project: Path, offline: Pat
     _edit(project / "params.yaml", lambda raw: raw["preprocess"].update(raw_dir="data/competition"))
     assert problems(project) == []
     _edit(project / "configs/qlora.yaml", lambda raw: raw.update(topic=True))
-    assert problems(project) == ["configs/qlora.yaml topic: true, but data/competition/test.csv has no topic column "
-                                 "(the competition's test has none); set it to false"]
+    assert problems(project) == ["configs/qlora.yaml topic: true (llama_qlora, qwen_qlora, llama_zero_shot, "
+                                 "qwen_zero_shot), but data/competition/test.csv has no topic column (the "
+                                 "competition's test has none); set it to false"]
+    # one model's own value: only that model needs the topic
+    _edit(project / "configs/qlora.yaml", lambda raw: raw.update(topic=False))
+    _edit(project / "params.yaml", lambda raw: raw["models"]["qlora"]["qwen_qlora"].update(topic=True))
+    assert problems(project) == ["configs/qlora.yaml topic: true (qwen_qlora), but data/competition/test.csv has no "
+                                 "topic column (the competition's test has none); set it to false"]
 
 
 def test_model_references(tmp_path: Path, offline: Path):
@@ -142,10 +173,10 @@ def test_a_stage_with_a_bad_reference_fails_in_one_line(tmp_path: Path, offline:
 
     params = tmp_path / "params.yaml"
     raw = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    raw["models"]["llama_qlora"] = "Bllosom/llama-3.2-Korean-Bllossom-3B"
+    raw["models"]["qlora"]["llama_qlora"]["checkpoint"] = "Bllosom/llama-3.2-Korean-Bllossom-3B"
     params.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"^.*params.yaml models.llama_qlora: 'Bllosom/llama-3.2-Korean-Bllossom-3B' "
-                                          r"is no folder here"):
+    with pytest.raises(ConfigError, match=r"^.*params.yaml models.qlora.llama_qlora: "
+                                          r"'Bllosom/llama-3.2-Korean-Bllossom-3B' is no folder here"):
         train_qlora.main([str(ROOT / "configs/qlora.yaml"), str(tmp_path), str(tmp_path / "out"),
                           str(tmp_path / "live"), "--name", "llama_qlora", "--params", str(params)])
     assert not (tmp_path / "out").exists()
@@ -166,12 +197,13 @@ def test_kosum_check_command(project: Path):
                env={**_env(), "HF_HUB_OFFLINE": "1"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith(": ok")
-    _edit(project / "params.yaml", lambda raw: raw["models"].update(llama_qlora="nobody/nothing"))
+    _edit(project / "params.yaml",
+          lambda raw: raw["models"]["qlora"]["llama_qlora"].update(checkpoint="nobody/nothing"))
     done = run([sys.executable, "-c", "from kosum.cli import main; main()", "check", str(project)], 120,
                env={**_env(), "HF_HUB_OFFLINE": "1"})
     assert done.returncode == 1
     first = done.stderr.splitlines()[0]
-    assert first.startswith("error: params.yaml models.llama_qlora: 'nobody/nothing' is no folder")
+    assert first.startswith("error: params.yaml models.qlora.llama_qlora.checkpoint: 'nobody/nothing' is no folder")
     assert len(done.stderr.splitlines()) == 1
 
 

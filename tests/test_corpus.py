@@ -382,10 +382,10 @@ READERS: dict[str, Callable[[Path], object]] = {
     ("smalltalk.yaml", _set(("service_middle", 0, 0), "X"), "service_middle[0][0]: 'X' is no role to open"),
     ("masks.yaml", _set(("#Address#", "polite", 1), "비밀이에요."), "#Address#.polite[1]: the answer does not say"),
     ("pools.yaml", _set(("times", 0), "$morning_times"), "times[0]: unknown pool '$morning_times'"),
-    ("frames/details.yaml", _set(("slots", "name"), "$names"), "slots: the slot 'name' is the situation's or a goal's"),
+    ("frames/details.yaml", _set(("slots", "name"), "$names"), "slots.name: the slot 'name' is the situation's or a goal's"),
     ("frames/details.yaml", _set(("exchanges", 0, 1), "{nobody} 씨예요."), "exchanges[0][1]: placeholder {nobody}"),
     ("scenarios/dining.yaml", _set(("details", "slots", "day"), "$days"),
-     "details.slots: the slot 'day' is a scenario's of this file too"),
+     "details.slots.day: the slot 'day' is a scenario's of this file too"),
     ("scenarios/dining.yaml", _set(("details", "casual", 0), ["{pal:이} 왔어."]),
      "details.casual[0]: expected 2 texts, got 1."),
 ])

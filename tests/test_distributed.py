@@ -12,7 +12,11 @@ import torch
 import yaml
 from safetensors.torch import load_file
 
-from kosum.models.training.launch import cpu_threads
+from accelerate.commands.launch import launch_command_parser
+
+from kosum.core.errors import ConfigError
+from kosum.models.training import launch
+from kosum.models.training.launch import cpu_threads, from_params
 from tests.conftest import ROOT, save_tiny_base, write_merged
 from tests.processes import run
 
@@ -77,7 +81,7 @@ def test_two_processes_train_the_qlora_adapter_one_process_trains(workspace, tmp
     base = save_tiny_base("llama", tmp_path / "base")
     runs = _runs(workspace, tmp_path, "ddp_llama", "train_qlora.py",
                  lambda root: [str(workspace.processed), str(root / "model"), str(root / "live"), "--name=llama_qlora"],
-                 "qlora.yaml", {"llama_qlora": str(base)})
+                 "qlora.yaml", {"qlora": {"llama_qlora": {"checkpoint": str(base)}}})
     one, two = (load_file(runs[n] / "model/adapter_model.safetensors") for n in (1, 2))
     assert one.keys() == two.keys()
     train = yaml.safe_load(workspace.params.read_text(encoding="utf-8"))["train"]
@@ -115,9 +119,10 @@ def test_two_processes_train_kobart_as_one_process(workspace, tmp_path):
     site = tmp_path / "float64"
     site.mkdir()
     (site / "sitecustomize.py").write_text(FLOAT64)
-    runs = _runs(workspace, tmp_path, "ddp_kobart", "train_kobart.py",
-                 lambda root: [str(data), str(workspace.tokenizer), str(root / "model"), str(root / "live")],
-                 "seq2seq.yaml", {"kobart": "embedded"}, site=str(site))
+    runs = _runs(workspace, tmp_path, "ddp_kobart", "train_seq2seq.py",
+                 lambda root: [str(data), str(workspace.tokenizer), str(root / "model"), str(root / "live"),
+                               "--name=kobart"],
+                 "seq2seq.yaml", {"seq2seq": {"kobart": {"checkpoint": "embedded"}}}, site=str(site))
     one, two = (load_file(runs[n] / "model/model.safetensors") for n in (1, 2))
     assert one.keys() == two.keys() and all(w.dtype == torch.float64 for w in one.values())
     for key in one:
@@ -134,3 +139,39 @@ def test_launch_gives_each_process_its_share_of_the_threads(monkeypatch):
     assert cpu_threads(4, machines=2) == 4  # 2 processes on each machine
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     assert cpu_threads(1) == 1
+
+
+def _parsed(*argv: str):
+    return launch_command_parser().parse_args([*argv, "stages/train_seq2seq.py", "--name", "kobart"])
+
+
+def test_the_launcher_reads_params_launch_unless_told(tmp_path):
+    """dvc.yaml writes only `python -m kosum.models.training.launch <script> ...`: the accelerate config and the
+    process count come from params.yaml `launch`; an explicit --config_file or --num_processes wins."""
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({"launch": {"processes": 2, "config": "fsdp_qlora"}, "train": {"lr": 1e-3}}))
+    args = from_params(_parsed(), params)
+    assert (args.config_file, args.num_processes) == ("configs/accelerate/fsdp_qlora.yaml", 2)
+    assert args.training_script == "stages/train_seq2seq.py" and args.training_script_args == ["--name", "kobart"]
+    assert from_params(_parsed("--num_processes", "4"), params).num_processes == 4  # the config still from params
+    assert from_params(_parsed("--num_processes", "4"), params).config_file == "configs/accelerate/fsdp_qlora.yaml"
+    told = from_params(_parsed("--config_file", "my.yaml", "--num_processes", "3"), params)
+    assert (told.config_file, told.num_processes) == ("my.yaml", 3)
+    assert from_params(_parsed("--config_file", "my.yaml"), params).num_processes is None  # accelerate's own default
+    # no params.yaml (a script launched elsewhere): accelerate's defaults; no `launch` section: LaunchParams' defaults
+    assert from_params(_parsed(), tmp_path / "absent.yaml").config_file is None
+    params.write_text(yaml.safe_dump({"train": {"lr": 1e-3}}))
+    assert (from_params(_parsed(), params).config_file, from_params(_parsed(), params).num_processes) == (
+        "configs/accelerate/ddp.yaml", 1)
+
+
+def test_a_wrong_launch_section_stops_the_launcher_in_one_line(tmp_path, monkeypatch):
+    """Before any process starts (the stage script here does not exist: it is never reached)."""
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump({"launch": {"processes": 0}}))
+    with pytest.raises(ConfigError, match=r"/params.yaml launch: processes must be at least 1\.$"):
+        from_params(_parsed(), tmp_path / "params.yaml")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump({"launch": {"config": "zero9"}}))
+    monkeypatch.chdir(tmp_path)  # the launcher reads ./params.yaml, as DVC runs it from the project root
+    monkeypatch.setattr(launch, "launch_command", lambda args: pytest.fail("a process was started"))
+    with pytest.raises(SystemExit, match=r"^error: params.yaml launch.config: 'zero9' is not allowed; choose one of"):
+        launch.main(["no_such_stage.py"])

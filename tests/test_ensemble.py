@@ -94,7 +94,7 @@ def _candidates(processed, texts_by_fname) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["split", "fname", "source", "summary"])
 
 
-def test_ensemble_and_evaluate_stages(workspace, tmp_path):
+def test_ensemble_and_evaluate_stages(workspace, tmp_path, capsys):
     predictions = tmp_path / "predictions"
     answers = pd.read_csv(workspace.processed / "dev.csv", dtype=str).set_index("fname")["summary"]
     for member, texts in {"kobart": lambda f: [FAR, answers.get(f, FAR)],  # its second beam is the dev reference
@@ -108,10 +108,14 @@ def test_ensemble_and_evaluate_stages(workspace, tmp_path):
     for zero_shot in ("llama_zero_shot", "qwen_zero_shot"):
         (predictions / zero_shot).symlink_to(predictions / "llama_qlora")
     config = tmp_path / "ensemble.yaml"
-    config.write_text("weights: {kobart: 1.0, qwen_qlora: 1.0, llama_qlora: 0.0}\nhypotheses: [beam, sample]\n"
-                      "references: [beam, sample]\n")
+    # qwen_qlora: a member through other_weight; solar_qlora: a weight for a model params lacks, left out
+    config.write_text("weights: {kobart: 1.0, llama_qlora: 0.0, solar_qlora: 2.0}\nother_weight: 1.0\n"
+                      "hypotheses: [beam, sample]\nreferences: [beam, sample]\n")
     out = tmp_path / "ensemble"
     ensemble.main([str(config), str(workspace.processed), str(predictions), str(out), "--params", str(workspace.params)])
+    said = capsys.readouterr().out
+    assert "among the candidates of kobart (1), qwen_qlora (1) (" in said, said
+    assert f"{config} weights ['solar_qlora']: not under {workspace.params} models; left out" in said, said
     test = pd.read_csv(workspace.processed / "test.csv", dtype=str)
     assert list(pd.read_csv(out / "submission.csv", dtype=str)["fname"]) == list(test["fname"])
     assert set(pd.read_csv(out / "candidates.csv")["member"]) == {"kobart", "qwen_qlora"}  # weight 0: no member
@@ -126,9 +130,12 @@ def test_ensemble_and_evaluate_stages(workspace, tmp_path):
     assert report["oracle_dev_final"] > report["ensemble"]["dev_final"]
 
 
-def test_weights_must_name_fine_tuned_models(workspace, tmp_path):
+def test_an_ensemble_without_a_member_is_an_error(workspace, tmp_path):
+    """Weights for models params lacks count for nothing: with other_weight 0 and kobart's 0, nobody is a member."""
     config = tmp_path / "ensemble.yaml"
-    config.write_text("weights: {gpt4: 1.0}\nhypotheses: [beam]\nreferences: [beam]\n")
-    with pytest.raises(ConfigError, match="gpt4"):
+    config.write_text("weights: {gpt4: 1.0, kobart: 0.0}\nother_weight: 0.0\nhypotheses: [beam]\nreferences: [beam]\n")
+    with pytest.raises(ConfigError, match=r"^the ensemble has no member: every model of params.yaml `models` \(kobart, "
+                                          r"llama_qlora, qwen_qlora\) has weight 0 in configs/ensemble.yaml"):
         ensemble.main([str(config), str(workspace.processed), str(tmp_path), str(tmp_path / "out"),
                        "--params", str(workspace.params)])
+    assert not (tmp_path / "out").exists()

@@ -28,8 +28,8 @@ def project(tmp_path_factory: pytest.TempPathFactory):
 def test_two_training_processes_through_dvc_exp_run(project: Path) -> None:
     """The launch key alone turns a training stage into 2 gloo processes on a CPU box (every training stage reads it:
     tests/test_experiments.py; tests/test_distributed.py compares 2 processes with 1)."""
-    log = dvc(project, "exp", "run", "-n", "two-processes", "-S", "launch.processes=2", "train_kobart")
-    assert ran(log) == {"train_kobart"}, ran(log)
+    log = dvc(project, "exp", "run", "-n", "two-processes", "-S", "launch.processes=2", "train_seq2seq@kobart")
+    assert ran(log) == {"train_seq2seq@kobart"}, ran(log)
     assert experiments(project)["two-processes"]["params"]["params.yaml"]["data"]["launch"]["processes"] == 2
     # same steps, each on twice the data: 2 processes ran
     epoch = json.loads((project / "dvclive/train_kobart/metrics.json").read_text())["epoch"]
@@ -71,12 +71,12 @@ def test_tune_trials_are_experiments_and_pruned_trials_leave_none(project: Path)
     # training key re-ran six stages). Each study tries its own value, as DVC's run cache would restore a value run
     # before instead of running (and pruning) it again.
     before = git(project, "status", "--porcelain")
-    key = "zero_shot.llama_zero_shot"
-    [trial] = tune("t", {key: {"choices": ["models/base_qwen"]}}, "MedianPruner", {"n_startup_trials": 5},
+    key = "zero_shot.llama_zero_shot.checkpoint"
+    [trial] = tune("t", {key: {"choices": ["models/bases/qwen"]}}, "MedianPruner", {"n_startup_trials": 5},
                    "llama_zero_shot").trials
     assert trial.state == optuna.trial.TrialState.COMPLETE
     exp = experiments(project)["t-0"]
-    assert exp["params"]["params.yaml"]["data"]["zero_shot"]["llama_zero_shot"] == trial.params[key]
+    assert exp["params"]["params.yaml"]["data"]["zero_shot"]["llama_zero_shot"]["checkpoint"] == trial.params[key]
     assert exp["metrics"]["metrics/scores.json"]["data"]["llama_zero_shot"]["dev_final"] == pytest.approx(trial.value)
     assert git(project, "status", "--porcelain") == before  # trials run in temp copies: the workspace is untouched
 

@@ -97,7 +97,9 @@ def test_the_kfold_pipeline_reuses_the_main_scripts_from_the_project_root():
     pipeline = yaml.safe_load((ROOT / "kfold/dvc.yaml").read_text())
     stages = pipeline["stages"]
     assert all(stage["wdir"] == ".." for stage in stages.values())
-    assert "stages/train_kobart.py" in stages["train"]["cmd"] and "stages/predict.py" in stages["predict"]["cmd"]
-    assert stages["train"]["params"] == yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["train_kobart"][
-        "params"]  # the fold models follow the same schedule as the full model
+    assert "stages/train_seq2seq.py" in stages["train"]["cmd"] and "stages/predict.py" in stages["predict"]["cmd"]
+    assert "--name kobart" in " ".join(stages["train"]["cmd"].split())  # KoBART's entry, with its own values
+    full = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["train_seq2seq"]["do"]["params"]
+    # the fold models follow the same schedule and entry as the full model
+    assert stages["train"]["params"] == [key.replace("${key}", "kobart") for key in full]
     assert pipeline["vars"][1]["kfold"]["folds"] == [0, 1, 2]

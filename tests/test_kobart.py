@@ -1,4 +1,4 @@
-"""The encoder-decoder slice: train_kobart -> predict -> evaluate on the tiny profile, through the stage `main`s."""
+"""The encoder-decoder slice: train_seq2seq -> predict -> evaluate on the tiny profile, through the stage `main`s."""
 
 import json
 
@@ -19,7 +19,7 @@ from kosum.models.generation import (
 from kosum.models.loading import precision_for
 from kosum.models.seq2seq_inputs import encoder_ids, seq2seq_example
 from kosum.models.training import trainer as training
-from stages import evaluate, predict, train_kobart
+from stages import evaluate, predict, train_seq2seq
 from tests.conftest import ROOT
 
 
@@ -62,7 +62,8 @@ def test_evaluate_scores_model_and_lead(workspace, trained_kobart, tmp_path):
     predict.main([workspace.config("decode.yaml"), str(model_dir), str(workspace.processed),
                   str(predictions / "kobart"), "--name", "kobart"])
     metrics = tmp_path / "metrics"
-    values = {**yaml.safe_load(workspace.params.read_text()), "models": {"kobart": "embedded"}, "zero_shot": {}}
+    values = {**yaml.safe_load(workspace.params.read_text()),
+              "models": {"seq2seq": {"kobart": {"checkpoint": "embedded"}}, "qlora": {}}, "zero_shot": {}}
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump(values, allow_unicode=True))
     evaluate.main([str(workspace.processed), str(predictions), str(metrics), "--params", str(params)])
@@ -82,7 +83,7 @@ def test_evaluate_scores_model_and_lead(workspace, trained_kobart, tmp_path):
     assert (live / "curves.png").read_bytes()[:4] == b"\x89PNG"  # written by the training run
     table = pd.read_csv(metrics / "plots" / "scores.csv")
     assert set(table["model"]) == {"lead", "kobart"} and "dev_rouge1" in table.columns
-    params.write_text(yaml.safe_dump({**values, "zero_shot": {"nope": "models/nope"}}, allow_unicode=True))
+    params.write_text(yaml.safe_dump({**values, "zero_shot": {"nope": {"checkpoint": "models/nope"}}}, allow_unicode=True))
     with pytest.raises(DataError, match="predictions/nope/dev.csv: missing"):
         evaluate.main([str(workspace.processed), str(predictions), str(metrics), "--params", str(params)])
 
@@ -126,11 +127,11 @@ def test_resume_continues_from_the_last_checkpoint(workspace, tmp_path, monkeypa
 
     real = training.callbacks
     argv = [workspace.config("seq2seq.yaml"), str(workspace.processed), str(workspace.tokenizer),
-            str(tmp_path / "model"), str(tmp_path / "live"), "--checkpoints", str(tmp_path / "ckpt"),
+            str(tmp_path / "model"), str(tmp_path / "live"), "--name", "kobart", "--checkpoints", str(tmp_path / "ckpt"),
             "--params", str(workspace.params)]
     monkeypatch.setattr("kosum.models.training.seq2seq.callbacks", lambda *a: [*real(*a), Kill()])
     with pytest.raises(KeyboardInterrupt):
-        train_kobart.main(argv)
+        train_seq2seq.main(argv)
     (run_dir,) = (tmp_path / "ckpt").iterdir()
     assert [p.name for p in run_dir.iterdir() if p.name.startswith("checkpoint")] == ["checkpoint-60"]
 
@@ -141,7 +142,7 @@ def test_resume_continues_from_the_last_checkpoint(workspace, tmp_path, monkeypa
         return real(cfg, live, resume)
 
     monkeypatch.setattr("kosum.models.training.seq2seq.callbacks", spy)
-    train_kobart.main(argv)
+    train_seq2seq.main(argv)
     assert seen["resume"] is True
     assert not run_dir.exists()  # checkpoints are dropped once the model is saved
     steps = list(pd.read_csv(tmp_path / "live/plots/metrics/loss.tsv", sep="\t")["step"])

@@ -111,20 +111,25 @@ def test_batched_generation_stops_at_the_formats_stop(hub_model, monkeypatch):
 @pytest.mark.parametrize("name", ["solar", "kullm"])
 def test_stage_scripts_fine_tune_and_predict_zero_shot(workspace, tmp_path, name):
     """The issue's bar: a SOLAR-template model and a template-less model (polyglot-ko style) fine-tune through
-    train_qlora (stage train_llama_qlora) and predict zero-shot and fine-tuned through predict."""
+    train_qlora (stage train_qlora@<name>, one params entry each) and predict zero-shot (stage
+    predict_zero_shot@<name>, a zero_shot entry) and fine-tuned through predict."""
     base = save_tiny_model(name, tmp_path / "base")
-    params = workspace.params_with(f"params_{name}", train=LLM_TRAIN, models={"llama_qlora": str(base)})
+    tuned, untuned = f"{name}_qlora", f"{name}_zero_shot"
+    params = workspace.params_with(f"params_{name}", train=LLM_TRAIN,
+                                   models={"qlora": {tuned: {"checkpoint": str(base)}}},
+                                   zero_shot={untuned: {"checkpoint": str(base)}})
     adapter = tmp_path / "adapter"
     train_qlora.main([workspace.config("qlora.yaml"), str(workspace.processed), str(adapter), str(tmp_path / "live"),
-                      "--name", "llama_qlora", "--checkpoints", str(tmp_path / "ckpt"), "--params", str(params)])
+                      "--name", tuned, "--checkpoints", str(tmp_path / "ckpt"), "--params", str(params)])
     saved = json.loads((adapter / "adapter_config.json").read_text())["target_modules"]
     assert {m.rsplit(".", 1)[-1] for m in saved} == LINEAR[FORMATS[name].architecture]
     assert chat_format(AutoTokenizer.from_pretrained(adapter)).end_of_turn == FORMATS[name].end_of_turn
     test = pd.read_csv(workspace.processed / "test.csv", dtype=str, keep_default_na=False)
-    for model, extra in ((adapter, []), (base, ["--zero-shot", workspace.config("qlora.yaml")])):
+    for model, model_name, extra in ((adapter, tuned, []),
+                                     (base, untuned, ["--zero-shot", workspace.config("qlora.yaml")])):
         out = tmp_path / f"pred_{model.name}"
         predict.main([workspace.config("decode.yaml"), str(model), str(workspace.processed), str(out),
-                      "--name", "llama_qlora", "--params", str(params), *extra])
+                      "--name", model_name, "--params", str(params), *extra])
         submission = pd.read_csv(out / "submission.csv", dtype=str, keep_default_na=False)
         assert list(submission["fname"]) == list(test["fname"])
         assert not submission["summary"].str.contains("</s>|<\\|endoftext\\|>|### ", regex=True).any()

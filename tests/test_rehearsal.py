@@ -47,6 +47,12 @@ HUB = {
 }
 COMPETITION_FILES = ("train.csv", "dev.csv", "test.csv", "sample_submission.csv")  # no test answers, no novelty
 REPLACED_WHOLE = ("models", "zero_shot")  # the page replaces these sections; every other key is merged
+
+
+def entries(params: dict) -> dict[str, dict]:
+    """Every model entry of a params.yaml mapping by name: fine-tuned (each recipe's) and zero-shot."""
+    return {**{name: entry for recipe in params["models"].values() for name, entry in recipe.items()},
+            **params["zero_shot"]}
 # fewer steps than the tiny profile's 8 (the page sets no step count): what is rehearsed is the path, not the training
 STEPS = {"train": {"max_steps": 2}}
 
@@ -139,7 +145,7 @@ def rehearsal(tmp_path_factory: pytest.TempPathFactory):
 
 def test_the_walk_through_runs_to_a_checked_submission(rehearsal: Path, tmp_path: Path):
     settings = walk_through_settings()
-    named = {v for section in REPLACED_WHOLE for v in settings["params.yaml"][section].values()}
+    named = {entry["checkpoint"] for entry in entries(settings["params.yaml"]).values()}
     assert named <= set(HUB), f"docs/real-data.md names hub ids this test does not build: {named - set(HUB)}"
     env = {**ENV, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(hub_cache(tmp_path / "hf-cache"))}
     competition = competition_folder(rehearsal)
@@ -157,7 +163,7 @@ def test_the_walk_through_runs_to_a_checked_submission(rehearsal: Path, tmp_path
     card = json.loads((rehearsal / "models" / "qwen_qlora" / "kosum.json").read_text(encoding="utf-8"))
     assert card["base"] == "Qwen/Qwen3-4B-Instruct-2507" and card["prompt"]["topic"] is False
     sample = list(pd.read_csv(competition / "sample_submission.csv", dtype=str)["fname"])
-    scored = [*settings["params.yaml"]["models"], *settings["params.yaml"]["zero_shot"]]
+    scored = list(entries(settings["params.yaml"]))
     for folder in [rehearsal / "ensemble", *(rehearsal / "predictions" / name for name in scored)]:
         submission = pd.read_csv(folder / "submission.csv", dtype=str, keep_default_na=False)
         assert list(submission.columns) == ["fname", "summary"] and list(submission["fname"]) == sample, folder

@@ -132,7 +132,7 @@ def test_a_push_that_fails_half_way_completes_on_the_next_push(machine_a, tmp_pa
     for path in _objects(remote):  # content-addressed: every object's md5 is its name (nothing half-written)
         assert hashlib.md5(path.read_bytes()).hexdigest() == path.parent.name + path.name.removesuffix(".dir")
     # DVC 3.67.1 may have uploaded the manifest of a folder whose file failed when another folder holds the same
-    # file (measured: the Qwen tokenizer of models/base_qwen and models/qwen_qlora), and then a second push sends
+    # file (measured: the Qwen tokenizer of models/bases/qwen and models/qwen_qlora), and then a second push sends
     # nothing for it (treeverse/dvc#10977); the check names such folders and the repair lets the next push fix them.
     holes = _kosum_check(a, "-r", "quota")
     for line in holes.stdout.splitlines() if holes.returncode else []:
@@ -152,7 +152,7 @@ def test_an_object_lost_from_the_remote_is_named_and_repaired(machine_a, tmp_pat
     a, shared, _ = machine_a
     # the model's weights (the experiment has the same)
     lock = yaml.safe_load((a / "dvc.lock").read_text())
-    kobart = next(o for o in lock["stages"]["train_kobart"]["outs"] if o["path"] == "models/kobart")
+    kobart = next(o for o in lock["stages"]["train_seq2seq@kobart"]["outs"] if o["path"] == "models/kobart")
     manifest = json.loads((a / ".dvc/cache/files/md5" / kobart["md5"][:2] / kobart["md5"][2:]).read_text())
     entry = next(e for e in manifest if e["relpath"] == "model.safetensors")
     lost = shared / "storage/files/md5" / entry["md5"][:2] / entry["md5"][2:]

@@ -21,8 +21,8 @@ from kosum.core.config.recipes import Seq2SeqConfig
 from kosum.models.generation import load_summarizer
 from kosum.models.loading import load_seq2seq
 from kosum.models.seq2seq_inputs import decoding_start, encoder_ids, label_ids, special_frame
-from stages import predict, train_kobart
-from tests.conftest import korean_tokenizer, write_merged
+from stages import predict, train_seq2seq
+from tests.conftest import korean_tokenizer
 
 KINDS = ("t5", "mbart50", "mbart_cc25")
 RECIPE = {"t5": {"source_prefix": "요약: "}, "mbart50": {"lang": "ko_KR"}, "mbart_cc25": {"lang": "ko_KR"}}
@@ -109,12 +109,12 @@ def test_embedded_bart_decoding_is_unchanged(workspace):
 
 def test_train_and_predict_stages(workspace, checkpoint, tmp_path):
     kind, path = checkpoint
+    # the family's recipe values (task prefix, language code) are the entry's own: the shared recipe file stays
     params = workspace.params_with(f"params_{kind}", train={"max_steps": 20, "eval_steps": 10},
-                                   models={"kobart": str(path)})
-    recipe = write_merged(workspace.configs / "seq2seq.yaml", RECIPE[kind], tmp_path / "seq2seq.yaml")
+                                   models={"seq2seq": {"kobart": {"checkpoint": str(path), **RECIPE[kind]}}})
     out = tmp_path / "model"
-    train_kobart.main([str(recipe), str(workspace.processed), str(workspace.tokenizer), str(out), str(tmp_path / "live"),
-                       "--checkpoints", str(tmp_path / "ckpt"), "--params", str(params)])
+    train_seq2seq.main([workspace.config("seq2seq.yaml"), str(workspace.processed), str(workspace.tokenizer), str(out), str(tmp_path / "live"),
+                        "--name", "kobart", "--checkpoints", str(tmp_path / "ckpt"), "--params", str(params)])
     card = json.loads((out / "kosum.json").read_text())
     assert (card["source_prefix"], card["lang"]) == (RECIPE[kind].get("source_prefix", ""), RECIPE[kind].get("lang", ""))
     model = AutoModelForSeq2SeqLM.from_pretrained(out)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,29 +21,28 @@ from kosum.core.config.embedded import EmbeddedConfig
 from kosum.core.config.ensemble import load_ensemble
 from kosum.core.config.loader import load_file, load_params
 from kosum.core.config.params import Params
-from kosum.core.config.recipes import QloraConfig, Seq2SeqConfig, prompt_config
+from kosum.core.config.recipes import (
+    PromptConfig,
+    QloraConfig,
+    Seq2SeqConfig,
+    causal_job,
+    seq2seq_job,
+    zero_shot_prompt,
+)
 from kosum.core.errors import ConfigError, DataError
 from kosum.core.model_refs import model_reference_problem
 from kosum.data.reading import read_raw_dir, splits_without_topic
 from kosum.tools.config import ApiConfig, TuneConfig
 
-SEQ2SEQ_STAGE = "stages/train_kobart.py"  # the models this script trains are encoder-decoders; the rest causal LMs
 # configs/ files with one dataclass each (decode.yaml and ensemble.yaml have their own loaders; accelerate/ is
 # accelerate's format)
 RECIPES: dict[str, type] = {"embedded.yaml": EmbeddedConfig, "seq2seq.yaml": Seq2SeqConfig,
                             "qlora.yaml": QloraConfig, "api.yaml": ApiConfig, "tune.yaml": TuneConfig}
 
 
-@dataclass(frozen=True)
-class Pipeline:
-    """What dvc.yaml says: the folders its stages write and the models its seq2seq stage trains."""
-
-    outputs: frozenset[str]
-    seq2seq: frozenset[str]
-
-
-def pipeline(root: Path) -> Pipeline:
-    """dvc.yaml's stages resolved by DVC itself (foreach, ${params}); a broken dvc.yaml is a ConfigError."""
+def pipeline_outputs(root: Path) -> frozenset[str]:
+    """The folders dvc.yaml's stages write, resolved by DVC itself (foreach, ${params}); a broken dvc.yaml is a
+    ConfigError."""
     from dvc.exceptions import DvcException
     from dvc.repo import Repo
 
@@ -53,13 +51,7 @@ def pipeline(root: Path) -> Pipeline:
             stages = list(repo.index.stages)
     except DvcException as err:
         raise ConfigError(f"{root / 'dvc.yaml'}: {err}") from err
-    outputs = frozenset(Path(out.def_path).as_posix().rstrip("/") for stage in stages for out in stage.outs)
-    seq2seq = set()
-    for stage in stages:
-        words = (stage.cmd or "").split()
-        if SEQ2SEQ_STAGE in words:
-            seq2seq.add(words[words.index("--name") + 1] if "--name" in words else "kobart")
-    return Pipeline(outputs, frozenset(seq2seq))
+    return frozenset(Path(out.def_path).as_posix().rstrip("/") for stage in stages for out in stage.outs)
 
 
 def problems(root: Path) -> list[str]:
@@ -68,19 +60,15 @@ def problems(root: Path) -> list[str]:
     params = _attempt(found, lambda: load_file(Params, root / "params.yaml"))
     recipes = {name: _attempt(found, lambda c=cls, n=name: load_file(c, root / "configs" / n))
                for name, cls in RECIPES.items()}
-    ensemble = _attempt(found, lambda: load_ensemble(root / "configs/ensemble.yaml"))
+    _attempt(found, lambda: load_ensemble(root / "configs/ensemble.yaml"))
     if params is None:
         return found
-    flow = _attempt(found, lambda: pipeline(root))
-    flow = flow or Pipeline(frozenset(), frozenset({"kobart"}))
+    outputs = _attempt(found, lambda: pipeline_outputs(root)) or frozenset()
+    cards = _cards(found, params, recipes)
     found += _launch_problems(root, params)
-    found += _decode_problems(root, params, recipes, flow)
-    found += _reference_problems(params, flow)
-    if ensemble is not None:
-        known = set(params.models) | set(params.zero_shot)
-        found += [f"configs/ensemble.yaml weights.{name}: no model '{name}' under params.yaml models"
-                  for name in ensemble.weights if name not in known]
-    found += _data_problems(root, params, flow, recipes["qlora.yaml"])
+    found += _decode_problems(root, params, cards)
+    found += _reference_problems(params, outputs)
+    found += _data_problems(root, params, outputs, cards)
     return found
 
 
@@ -100,7 +88,7 @@ def _launch_problems(root: Path, params: Params) -> list[str]:
     return [] if isinstance(_attempt([], lambda: load_params(path)), dict) else [f"{path}: not a YAML mapping"]
 
 
-def _decode_problems(root: Path, params: Params, recipes: dict[str, Any], flow: Pipeline) -> list[str]:
+def _decode_problems(root: Path, params: Params, cards: dict[str, ModelCard]) -> list[str]:
     """Every section of configs/decode.yaml loads, and each model's leaves room for the summaries it learns."""
     path = root / "configs" / "decode.yaml"
     found: list[str] = []
@@ -108,11 +96,10 @@ def _decode_problems(root: Path, params: Params, recipes: dict[str, Any], flow: 
     if raw is None:
         return found
     decodes = {name: _attempt(found, lambda n=name: load_decode(path, n)) for name in raw}
-    cards = _cards(params, recipes)
-    for name in [*params.models, *params.zero_shot]:
+    for name, card in cards.items():
         section = name if name in raw else "default"
-        decode, card = decodes.get(section), cards.get("seq2seq" if name in flow.seq2seq else "causal")
-        if decode is None or card is None:  # already reported
+        decode = decodes.get(section)
+        if decode is None:  # already reported
             continue
         if "max_new_tokens" not in (raw.get(section) or {}):
             section = "default"  # where the value comes from
@@ -121,39 +108,55 @@ def _decode_problems(root: Path, params: Params, recipes: dict[str, Any], flow: 
     return found
 
 
-def _cards(params: Params, recipes: dict[str, Any]) -> dict[str, ModelCard]:
-    """The model cards the train stages will write, as far as decoding reads them (their summary budgets)."""
-    cards: dict[str, ModelCard] = {}
-    if (seq2seq := recipes["seq2seq.yaml"]) is not None:
-        cards["seq2seq"] = Seq2SeqCard(kind="seq2seq", encoder_max_len=seq2seq.encoder_max_len,
-                                       decoder_max_len=seq2seq.decoder_max_len)
-    if (qlora := recipes["qlora.yaml"]) is not None:
-        cards["causal"] = CausalCard(kind="causal", base=None, quantize_4bit=qlora.quantize_4bit,
-                                     trust_remote_code=qlora.trust_remote_code,
-                                     prompt=prompt_config(params.prompt, qlora))
-    return cards
+def _cards(found: list[str], params: Params, recipes: dict[str, Any]) -> dict[str, ModelCard]:
+    """Each model's card as its train stage will write it, as far as decoding and the data check read it (its
+    summary budgets, its topic); an entry whose own values do not fit its recipe is a problem."""
+    seq2seq, qlora = recipes["seq2seq.yaml"], recipes["qlora.yaml"]
+    jobs: dict[str, Callable[[], ModelCard]] = {}
+    if seq2seq is not None:
+        for name in params.models.seq2seq:
+            jobs[name] = lambda n=name: _seq2seq_card(seq2seq_job(params, n, seq2seq).recipe)
+    if qlora is not None:
+        for name in params.models.qlora:
+            jobs[name] = lambda n=name: _causal_card(causal_job(params, n, qlora).prompt, qlora)
+        for name in params.zero_shot:
+            jobs[name] = lambda n=name: _causal_card(zero_shot_prompt(params, n, qlora), qlora)
+    cards = {name: _attempt(found, job) for name, job in jobs.items()}
+    return {name: card for name, card in cards.items() if card is not None}
 
 
-def _reference_problems(params: Params, flow: Pipeline) -> list[str]:
+def _seq2seq_card(recipe: Seq2SeqConfig) -> Seq2SeqCard:
+    return Seq2SeqCard(kind="seq2seq", encoder_max_len=recipe.encoder_max_len, decoder_max_len=recipe.decoder_max_len)
+
+
+def _causal_card(prompt: PromptConfig, qlora: QloraConfig) -> CausalCard:
+    return CausalCard(kind="causal", base=None, quantize_4bit=qlora.quantize_4bit,
+                      trust_remote_code=qlora.trust_remote_code, prompt=prompt)
+
+
+def _reference_problems(params: Params, outputs: frozenset[str]) -> list[str]:
+    entries = {**{f"models.seq2seq.{n}": (e, True) for n, e in params.models.seq2seq.items()},
+               **{f"models.qlora.{n}": (e, False) for n, e in params.models.qlora.items()},
+               **{f"zero_shot.{n}": (e, False) for n, e in params.zero_shot.items()}}
     found = []
-    for section, entries in (("models", params.models), ("zero_shot", params.zero_shot)):
-        for name, ref in entries.items():
-            problem = model_reference_problem(ref, embedded_ok=name in flow.seq2seq, pipeline_outputs=flow.outputs)
-            if problem:
-                found.append(f"params.yaml {section}.{name}: {problem}")
+    for key, (entry, seq2seq) in entries.items():
+        problem = model_reference_problem(entry.checkpoint, embedded_ok=seq2seq, pipeline_outputs=outputs)
+        if problem:
+            found.append(f"params.yaml {key}.checkpoint: {problem}")
     return found
 
 
-def _data_problems(root: Path, params: Params, flow: Pipeline, qlora: QloraConfig | None) -> list[str]:
+def _data_problems(root: Path, params: Params, outputs: frozenset[str], cards: dict[str, ModelCard]) -> list[str]:
     raw_dir = Path(params.preprocess.raw_dir)
-    if not (root / raw_dir).exists() and raw_dir.as_posix().rstrip("/") in flow.outputs:
+    if not (root / raw_dir).exists() and raw_dir.as_posix().rstrip("/") in outputs:
         return []  # the corpus stage writes it
     found: list[str] = []
     splits = _attempt(found, lambda: read_raw_dir(root / raw_dir))  # valid CSVs, so their headers can be read
-    missing = splits_without_topic(root / raw_dir) if splits and qlora is not None and qlora.topic else []
+    topical = [name for name, card in cards.items() if isinstance(card, CausalCard) and card.prompt.topic]
+    missing = splits_without_topic(root / raw_dir) if splits and topical else []
     if missing:
-        found.append(f"configs/qlora.yaml topic: true, but {raw_dir / missing[0]}.csv has no topic column (the "
-                     "competition's test has none); set it to false")
+        found.append(f"configs/qlora.yaml topic: true ({', '.join(topical)}), but {raw_dir / missing[0]}.csv has no "
+                     "topic column (the competition's test has none); set it to false")
     return found
 
 

@@ -1,7 +1,7 @@
 """K-fold cross-validation of the seq2seq recipe as DVC stages (kfold/dvc.yaml, opt-in).
 
 Why this shape: every fold folder looks like `data/processed` (train = the other folds, dev = the held-out fold,
-test as is), so the ordinary `train_kobart` and `predict` scripts run on it unchanged under DVC's `matrix`. The
+test as is), so the ordinary `train_seq2seq` and `predict` scripts run on it unchanged under DVC's `matrix`. The
 held-out fold's scores are the out-of-fold estimate (each fold also picks its checkpoint on its held-out part, as
 K-fold is usually run); the fold models' test candidates are ensemble members, selected by the ensemble's MBR.
 """

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kosum.core.config.ensemble import EnsembleConfig
+from kosum.core.config.ensemble import EnsembleConfig, member_weights
 from kosum.core.errors import ConfigError
 from kosum.core.io import CANDIDATES, PREDICTION_FILES, write_prediction_folder
 from kosum.data.reading import read_processed, sample_fnames
@@ -101,13 +101,14 @@ def select(candidates: pd.DataFrame, fnames: Sequence[str]) -> pd.DataFrame:
 def ensemble_splits(cfg: EnsembleConfig, models: Sequence[str], data_dir: Path, predictions_dir: Path,
                     out_dir: Path) -> None:
     """Select among the candidates (`cfg.hypotheses`, voted on by `cfg.references`) of `models` (params order)
-    with a weight > 0; write `dev.csv`, `submission.csv` (checked against the sample submission), `selection.csv`
+    with a weight > 0 (`member_weights`); write `dev.csv`, `submission.csv` (checked against the sample submission), `selection.csv`
     (which member and source won) and `candidates.csv` (the pool) into `out_dir` together."""
-    unknown = sorted(set(cfg.weights) - set(models))
-    if unknown:
-        raise ConfigError(f"ensemble weights name {unknown}, which params.yaml `models` does not list.")
-    members = [m for m in models if cfg.weights.get(m, 0) > 0]
-    pool = weighted_candidates({m: read_processed(predictions_dir / m / CANDIDATES) for m in members}, cfg.weights,
+    weights = member_weights(cfg, models)
+    members = [m for m in models if weights[m] > 0]
+    if not members:
+        raise ConfigError(f"the ensemble has no member: every model of params.yaml `models` ({', '.join(models)}) "
+                          "has weight 0 in configs/ensemble.yaml (weights, other_weight).")
+    pool = weighted_candidates({m: read_processed(predictions_dir / m / CANDIDATES) for m in members}, weights,
                                cfg.hypotheses, cfg.references)
     missing = [m for m in members if not (pool["member"] == m).any()]
     if missing or not pool["hypothesis"].any():

@@ -31,7 +31,7 @@ from kosum.core.config.recipes import PromptConfig
 from kosum.core.errors import ConfigError
 from kosum.data.tokenizer import glue_after_tags
 from kosum.models.chat_format import generation_stops, ready_for_chat, stop_token_ids
-from kosum.models.loading import detect_precision, load_adapted, load_causal
+from kosum.models.loading import detect_precision, load_adapted, load_as_trained
 from kosum.models.prompts import prompt_ids
 from kosum.models.seq2seq_inputs import encoder_ids
 
@@ -185,13 +185,14 @@ def load_summarizer(model: str | Path, prompt: PromptConfig | None = None) -> Su
     tokenizer = AutoTokenizer.from_pretrained(str(model), trust_remote_code=remote_code)
     if not card.causal:
         glue_after_tags(tokenizer)  # tokenizer classes that rebuild their pipeline on load (mBART) forget it
-        loaded = AutoModelForSeq2SeqLM.from_pretrained(str(model)).to(precision.device)
+        loaded = AutoModelForSeq2SeqLM.from_pretrained(str(model), attn_implementation=card.attn_implementation)
+        loaded = loaded.to(precision.device)
         # kosum always passes max_new_tokens; BART's stored max_length (20) only made transformers warn every batch
         loaded.generation_config.max_length = None
     elif (path / "adapter_config.json").exists():
         loaded = load_adapted(path, card, precision)
     else:
-        loaded = load_causal(str(model), quantize_4bit=False, precision=precision, trust_remote_code=remote_code)
+        loaded = load_as_trained(str(model), card, precision, quantize_4bit=False)
     if card.causal:
         tokenizer = ready_for_chat(tokenizer, card.prompt.plain_format, generation_stops(loaded.generation_config))
     return Summarizer(loaded, tokenizer, card)

@@ -40,8 +40,9 @@ from transformers import (
 
 from kosum.core.config.card import CausalCard, read_model_card, write_model_card
 from kosum.core.config.embedded import DecoderSizeConfig, Family
+from kosum.core.config.loader import check
 from kosum.core.config.params import LoraParams
-from kosum.core.config.recipes import BartSizeConfig, QloraConfig, Seq2SeqConfig
+from kosum.core.config.recipes import BartSizeConfig, PrecisionName, QloraConfig, Seq2SeqConfig
 from kosum.data.tokenizer import add_tags
 from kosum.models.seq2seq_inputs import decoding_start, use_language
 
@@ -59,23 +60,35 @@ class Precision:
     fp16: bool
 
 
-def precision_for(device: str, *, bf16_supported: bool) -> Precision:
-    """fp32 on CPU (bf16 is ~10x slower there), bf16 on a GPU that has it, fp16 autocast otherwise."""
-    if device != "cuda":
-        return Precision("cpu", torch.float32, bf16=False, fp16=False)
-    if bf16_supported:
-        return Precision("cuda", torch.bfloat16, bf16=True, fp16=False)
-    return Precision("cuda", torch.float16, bf16=False, fp16=True)
+_FORMATS = {"bf16": (torch.bfloat16, True, False), "fp16": (torch.float16, False, True),
+            "fp32": (torch.float32, False, False)}  # dtype, Trainer's bf16 and fp16 flags
 
 
-def detect_precision() -> Precision:
-    """The precision for the hardware this process runs on."""
+def precision_for(device: str, *, bf16_supported: bool, requested: PrecisionName = "auto") -> Precision:
+    """`auto`: fp32 on CPU (bf16 is ~10x slower there), bf16 on a GPU that has it, fp16 autocast otherwise; an
+    explicit format (a recipe's `precision`) where the device can run it, else a ConfigError."""
+    if requested == "auto":
+        requested = "fp32" if device != "cuda" else "bf16" if bf16_supported else "fp16"
+    check(requested != "fp16" or device == "cuda",
+          "precision: fp16 needs a CUDA GPU (its GradScaler) and this process runs on the CPU; use auto, bf16 or fp32.")
+    check(requested != "bf16" or bf16_supported, f"precision: this {'GPU' if device == 'cuda' else 'CPU'} has no bf16 "
+                                                 "(NVIDIA's have it from Ampere on); use auto, fp16 or fp32.")
+    dtype, bf16, fp16 = _FORMATS[requested]
+    return Precision("cuda" if device == "cuda" else "cpu", dtype, bf16=bf16, fp16=fp16)
+
+
+def detect_precision(requested: PrecisionName = "auto") -> Precision:
+    """The precision for the hardware this process runs on: `requested` (a recipe's `precision`) where it can run
+    (PyTorch runs bf16 on any CPU, slowly), `auto`'s choice by default (prediction)."""
     cuda = torch.cuda.is_available()
-    return precision_for("cuda" if cuda else "cpu", bf16_supported=cuda and torch.cuda.is_bf16_supported())
+    return precision_for("cuda" if cuda else "cpu", bf16_supported=torch.cuda.is_bf16_supported() if cuda else True,
+                         requested=requested)
 
 
-def embedded_bart(tokenizer: PreTrainedTokenizerBase, size: BartSizeConfig, max_len: int) -> BartForConditionalGeneration:
-    """A randomly initialised BART shaped by `size` on the preprocess tokenizer (the embedded KoBART)."""
+def embedded_bart(tokenizer: PreTrainedTokenizerBase, size: BartSizeConfig, max_len: int, *,
+                  attn_implementation: str | None = None) -> BartForConditionalGeneration:
+    """A randomly initialised BART shaped by `size` on the preprocess tokenizer (the embedded KoBART); with
+    `attn_implementation` None, transformers' default attention."""
     config = BartConfig(
         vocab_size=len(tokenizer),
         d_model=size.d_model,
@@ -94,8 +107,17 @@ def embedded_bart(tokenizer: PreTrainedTokenizerBase, size: BartSizeConfig, max_
         forced_eos_token_id=tokenizer.eos_token_id,
         tie_word_embeddings=size.tie_word_embeddings,
         init_std=size.d_model**-0.5,  # see module docstring: BART's 0.02 leaves a small model's encoder unused
+        attn_implementation=attn_implementation,
     )
     return BartForConditionalGeneration(config)
+
+
+def check_revision(model: str, *, revision: str | None, recipe: str) -> None:
+    """A `revision` pins a hub checkpoint; the embedded model and a local folder have none (from_pretrained would
+    silently ignore it)."""
+    if revision is not None:
+        check(model != EMBEDDED and not Path(model).is_dir(),
+              f"{recipe} revision: {model} is not a hub checkpoint, it has no revisions; set revision: null.")
 
 
 def load_seq2seq(
@@ -103,14 +125,18 @@ def load_seq2seq(
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """The encoder-decoder `model_name` ("embedded", a hub id or a folder: BART, T5, mBART, ...), with speaker and
     mask tags as single tokens, the recipe's language set and decoding set to start as training does."""
+    check_revision(model_name, revision=recipe.revision, recipe="configs/seq2seq.yaml")
     if model_name == EMBEDDED:
         tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
         max_len = max(recipe.encoder_max_len, recipe.decoder_max_len) + 2
-        return embedded_bart(tokenizer, recipe.embedded, max_len), tokenizer
-    tokenizer = AutoTokenizer.from_pretrained(model_name, trust_remote_code=recipe.trust_remote_code)
+        model = embedded_bart(tokenizer, recipe.embedded, max_len, attn_implementation=recipe.attn_implementation)
+        return model, tokenizer
+    tokenizer = AutoTokenizer.from_pretrained(model_name, trust_remote_code=recipe.trust_remote_code,
+                                              revision=recipe.revision)
     use_language(tokenizer, recipe.lang)
     model = AutoModelForSeq2SeqLM.from_pretrained(
-        model_name, trust_remote_code=recipe.trust_remote_code, use_safetensors=True
+        model_name, trust_remote_code=recipe.trust_remote_code, use_safetensors=True,
+        attn_implementation=recipe.attn_implementation, revision=recipe.revision,
     )
     if add_tags(tokenizer):
         model.resize_token_embeddings(len(tokenizer))
@@ -187,9 +213,11 @@ def lora_config(lora: LoraParams, target_modules: str | tuple[str, ...]) -> Lora
     )
 
 
-def load_causal(path: str, *, quantize_4bit: bool, precision: Precision, trust_remote_code: bool) -> PreTrainedModel:
-    """A causal LM from a folder or hub id, 4-bit quantized when asked (weights in the compute dtype otherwise), on
-    this process's GPU (each DDP rank its own; FSDP and DeepSpeed place it themselves)."""
+def load_causal(path: str, *, quantize_4bit: bool, precision: Precision, trust_remote_code: bool,
+                attn_implementation: str | None = None, revision: str | None = None) -> PreTrainedModel:
+    """A causal LM from a folder or hub id (at `revision`), 4-bit quantized when asked (weights in the compute dtype
+    otherwise), with `attn_implementation` (None: transformers' default), on this process's GPU (each DDP rank its
+    own; FSDP and DeepSpeed place it themselves)."""
     shard = sharded()
     quantization = bnb_config(quantize_4bit=quantize_4bit, precision=precision, shard=shard)
     # Placed explicitly, CPU too: a 4-bit load without a device map goes to a visible GPU whatever `precision` says.
@@ -201,16 +229,27 @@ def load_causal(path: str, *, quantize_4bit: bool, precision: Precision, trust_r
         device_map=None if shard else {"": device},
         trust_remote_code=trust_remote_code,
         use_safetensors=True,
+        attn_implementation=attn_implementation,
+        revision=revision,
     )
     return keep_standard_4bit_layout(model) if quantization is not None else model
 
 
-def generation_config_of(path: str, trust_remote_code: bool) -> GenerationConfig:
+def load_as_trained(path: str, card: CausalCard, precision: Precision, *, quantize_4bit: bool) -> PreTrainedModel:
+    """`path` (the card's base, or a full model's folder) loaded as the card says training loaded it: remote code,
+    attention and hub revision."""
+    return load_causal(path, quantize_4bit=quantize_4bit, precision=precision,
+                       trust_remote_code=card.trust_remote_code, attn_implementation=card.attn_implementation,
+                       revision=card.revision)
+
+
+def generation_config_of(path: str, *, trust_remote_code: bool, revision: str | None = None) -> GenerationConfig:
     """A checkpoint's generation config without loading its weights (from its config.json where it has none)."""
     try:
-        return GenerationConfig.from_pretrained(path)
+        return GenerationConfig.from_pretrained(path, revision=revision)
     except OSError:
-        return GenerationConfig.from_model_config(AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code))
+        return GenerationConfig.from_model_config(
+            AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code, revision=revision))
 
 
 def keep_standard_4bit_layout(model: PreTrainedModel) -> PreTrainedModel:
@@ -236,7 +275,8 @@ def peft_model_for_training(
     """The base `model_name` with fresh LoRA adapters; only the adapters train. Sharded, the model skips PEFT's k-bit
     preparation (it upcasts some weights to fp32, and FSDP needs one dtype), as TRL does for sharded QLoRA."""
     model = load_causal(model_name, quantize_4bit=recipe.quantize_4bit, precision=precision,
-                        trust_remote_code=recipe.trust_remote_code)
+                        trust_remote_code=recipe.trust_remote_code, attn_implementation=recipe.attn_implementation,
+                        revision=recipe.revision)
     if recipe.quantize_4bit and not sharded():
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=recipe.gradient_checkpointing)
     elif recipe.gradient_checkpointing:
@@ -246,8 +286,7 @@ def peft_model_for_training(
 
 def load_adapted(adapter_dir: Path, card: CausalCard, precision: Precision) -> PreTrainedModel:
     """A trained adapter on its base, loaded the way it was trained (4-bit or not)."""
-    base = load_causal(card.base, quantize_4bit=card.quantize_4bit, precision=precision,
-                       trust_remote_code=card.trust_remote_code)
+    base = load_as_trained(card.base, card, precision, quantize_4bit=card.quantize_4bit)
     return PeftModel.from_pretrained(base, str(adapter_dir))
 
 
@@ -255,10 +294,10 @@ def merge_adapter(adapter_dir: Path, precision: Precision) -> Path:
     """Fold a trained adapter into an unquantized copy of its base and save it under `<adapter_dir>/merged`
     (a standalone model for serving; merging into 4-bit weights would lose precision)."""
     card = read_model_card(adapter_dir)
-    base = load_causal(card.base, quantize_4bit=False, precision=precision, trust_remote_code=card.trust_remote_code)
+    base = load_as_trained(card.base, card, precision, quantize_4bit=False)
     merged = PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
     out = adapter_dir / "merged"
     merged.save_pretrained(out)
     AutoTokenizer.from_pretrained(adapter_dir).save_pretrained(out)
-    write_model_card(out, dataclasses.replace(card, base=None, quantize_4bit=False))
+    write_model_card(out, dataclasses.replace(card, base=None, quantize_4bit=False, revision=None))
     return out

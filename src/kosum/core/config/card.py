@@ -24,6 +24,8 @@ class Seq2SeqCard:
     decoder_max_len: int
     source_prefix: str = ""  # T5's task prefix
     lang: str = ""  # mBART's language code
+    attn_implementation: str | None = None  # the recipe's: predict loads the model with the same attention
+    revision: str | None = None  # the hub revision training started from (provenance: predict loads the folder)
 
     @property
     def causal(self) -> bool:
@@ -44,6 +46,8 @@ class CausalCard:
     quantize_4bit: bool
     trust_remote_code: bool
     prompt: PromptConfig
+    attn_implementation: str | None = None  # the recipe's: predict loads the model with the same attention
+    revision: str | None = None  # the hub revision of `base`, which predict loads again
 
     @property
     def causal(self) -> bool:
@@ -60,10 +64,13 @@ ModelCard = Seq2SeqCard | CausalCard
 # DVC hash); the prompt's keys too, which PromptConfig (the params fields first) no longer has.
 _PROMPT_ORDER = ("style", "system_prompt", "max_prompt_len", "max_summary_len", "instruction_variants",
                  "plain_format", "template_date", "topic")
+# Keys added later, written only when set: a card of a model trained without them keeps its bytes (read: the default)
+_WRITTEN_WHEN_SET = ("attn_implementation", "revision")
 
 
 def write_model_card(out_dir: Path, card: ModelCard) -> None:
-    ordered = dataclasses.asdict(card)
+    ordered = {key: value for key, value in dataclasses.asdict(card).items()
+               if key not in _WRITTEN_WHEN_SET or value is not None}
     if card.causal:
         ordered["prompt"] = {key: ordered["prompt"][key] for key in _PROMPT_ORDER}
     (out_dir / MODEL_CARD).write_text(json.dumps(ordered, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -71,6 +71,14 @@ class PretrainConfig(RunConfig):
     block_size: int = 384  # tokens per pretraining document (dialogue + summary); longer ones are cut
     train: TrainParams = TrainParams(lr=3e-3, scheduler="cosine", epochs=1.0, batch_size=2, eval_steps=250,
                                      early_stopping_patience=0)
+    best_metric: Literal["final", "loss"] = "loss"  # RunConfig's field: a base writes no summaries to score
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check(self.best_metric == "loss", "best_metric must be loss: a base writes no summaries to score.")
+        check(self.revision is None, "revision must be null: the embedded bases are built from config, not the hub.")
+        # pretraining always runs kosum's packed attention (models/attention.py); the fine-tunes choose their own
+        check(self.attn_implementation is None, "attn_implementation must be null: pretraining runs packed attention.")
 
 
 @dataclass(frozen=True, kw_only=True)

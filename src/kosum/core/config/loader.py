@@ -43,17 +43,20 @@ def load_file(cls: type[T], path: str | Path) -> T:
 def from_dict(cls: type[T], raw: Any, where: str) -> T:
     """Build dataclass `cls` from a mapping, rejecting unknown keys and coercing YAML scalars to field types."""
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a mapping, got {type(raw).__name__}.")
+        raise ConfigError(f"{where}: expected a mapping{getattr(cls, 'SHAPE', '')}, got {type(raw).__name__}.")
     fields = {f.name: f for f in dataclasses.fields(cls)}
+    extra: str | None = getattr(cls, "EXTRA", None)  # a field that keeps the keys no other field names, uncoerced
+    if extra is not None and extra in raw:
+        raise ConfigError(f"{where}: '{extra}' is not a key; write its keys beside the others.")
     unknown = sorted(set(raw) - set(fields))
     moved: dict[str, str] = getattr(cls, "MOVED", {})
     for key in unknown:
         if key in moved:
             raise ConfigError(f"{where}: '{key}' has moved: {moved[key]}.")
-    if unknown:
+    if unknown and extra is None:
         raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(fields)}.")
     hints = typing.get_type_hints(cls)
-    values = {}
+    values: dict[str, Any] = {extra: {key: raw[key] for key in unknown}} if extra is not None else {}
     for name, field in fields.items():
         if name in raw:
             values[name] = _coerce(hints[name], raw[name], f"{where}.{name}")

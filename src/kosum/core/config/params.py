@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar, Literal
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
 from kosum.core.config.loader import check
 
@@ -125,6 +125,49 @@ class LaunchParams:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ModelEntry:
+    """One model under params.yaml `models.<recipe>` or `zero_shot`: the checkpoint it starts from and, beside it,
+    the model's own values of any `train` or recipe key (batch_size: 2, max_prompt_len: 1536, ...), which win over
+    the shared ones (kosum.core.config.recipes.model_job)."""
+
+    checkpoint: str  # "embedded", a hub id or a folder
+    own: dict[str, Any] = field(default_factory=dict)  # every other key, checked against its recipe when used
+
+    EXTRA: ClassVar[str] = "own"
+    SHAPE: ClassVar[str] = " such as {checkpoint: <hub id or folder>, batch_size: 4}"
+
+    def __post_init__(self) -> None:
+        check(bool(self.checkpoint), "checkpoint must name a model (embedded, a hub id or a folder).")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelsParams:
+    """params.yaml `models`: the fine-tuned models, by recipe (configs/<recipe>.yaml), so each recipe's stages
+    depend on exactly that recipe and the params it reads. Both keys are required, even when empty (`seq2seq: {}`):
+    dvc.yaml generates each recipe's stages from its section."""
+
+    seq2seq: dict[str, ModelEntry]  # encoder-decoders: KoBART, pko-t5, mBART, the embedded BART
+    qlora: dict[str, ModelEntry]  # causal LMs with (Q)LoRA adapters
+
+    MOVED: ClassVar[dict[str, str]] = {
+        name: f"models.{recipe}.{name} (an entry is now {{checkpoint: ...}} under its recipe)"
+        for name, recipe in (("kobart", "seq2seq"), ("llama_qlora", "qlora"), ("qwen_qlora", "qlora"))
+    }
+
+    def __post_init__(self) -> None:
+        both = sorted(set(self.seq2seq) & set(self.qlora))
+        check(not both, f"{both} is under both seq2seq and qlora; a name must be unique.")
+
+    @property
+    def recipes(self) -> dict[str, str]:
+        """Every fine-tuned model's recipe, in params order (seq2seq first)."""
+        return {**dict.fromkeys(self.seq2seq, "seq2seq"), **dict.fromkeys(self.qlora, "qlora")}
+
+    def entry(self, name: str) -> ModelEntry:
+        return {**self.seq2seq, **self.qlora}[name]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Params:
     """params.yaml: what experiments vary. Every key is a column of `dvc exp show`, so keep it short. `models` and
     `zero_shot` are required: they are the file's data (dvc.yaml's `foreach` needs both), not a default."""
@@ -134,14 +177,15 @@ class Params:
     launch: LaunchParams = LaunchParams()
     prompt: PromptParams = PromptParams()
     lora: LoraParams = LoraParams()
-    models: dict[str, str]  # name -> checkpoint it starts from
-    zero_shot: dict[str, str]  # name -> causal LM folder scored untuned
+    models: ModelsParams  # recipe -> name -> entry
+    zero_shot: dict[str, ModelEntry]  # name -> causal LM scored untuned, prompted with the qlora recipe
     api: ApiParams = ApiParams()
 
     MOVED: ClassVar[dict[str, str]] = {
         "corpus": "configs/embedded.yaml: corpus",
-        "train_kobart": "train (shared schedule), models.kobart (checkpoint) and configs/seq2seq.yaml (the rest)",
-        **{f"train_{m}_qlora": f"train, prompt, lora, models.{m}_qlora and configs/qlora.yaml"
+        "train_kobart": "train (shared schedule), models.seq2seq.kobart (checkpoint and its own values) and "
+                        "configs/seq2seq.yaml (the rest)",
+        **{f"train_{m}_qlora": f"train, prompt, lora, models.qlora.{m}_qlora and configs/qlora.yaml"
            for m in ("llama", "qwen")},
         **{f"base_{m}": "configs/embedded.yaml: bases and pretrain" for m in ("llama", "qwen")},
         "predict": "configs/decode.yaml",
@@ -150,10 +194,16 @@ class Params:
     }
 
     def __post_init__(self) -> None:
-        check(not set(self.models) & set(self.zero_shot), "a name must not be both in models and zero_shot.")
-        check("lead" not in {*self.models, *self.zero_shot}, "'lead' is the baseline's name; rename that model.")
+        fine_tuned = self.models.recipes
+        check(not set(fine_tuned) & set(self.zero_shot), "a name must not be both in models and zero_shot.")
+        check("lead" not in {*fine_tuned, *self.zero_shot}, "'lead' is the baseline's name; rename that model.")
+
+    @property
+    def fine_tuned(self) -> tuple[str, ...]:
+        """Every fine-tuned model, in params order."""
+        return tuple(self.models.recipes)
 
     @property
     def scored(self) -> tuple[str, ...]:
         """Every model the pipeline predicts with, in params order: fine-tuned, then zero-shot."""
-        return (*self.models, *self.zero_shot)
+        return (*self.fine_tuned, *self.zero_shot)

@@ -161,15 +161,11 @@ def read_details(path: Path, shared: Mapping[str, Pool], goal_slots: Collection[
 def _own_slots(raw: Any, at: tf.At, known: Mapping[str, Pool], taken: Collection[str], whose: str
                ) -> dict[str, Pool]:
     """Detail slots, named apart from the slots of what they are added to (`taken`): the values share one dict."""
-    slots = _slots(raw, at, known)
-    for name in sorted(_names(slots) & set(taken)):
-        at.fail(f"the slot {name!r} is {whose} too; name it apart")
-    return _joint_pools(slots)
+    return _joint_pools(_slots(raw, at, known, taken, whose=f"{whose} too; name it apart"))
 
 
-def _names(slots: Slots | Mapping[str, Pool]) -> set[str]:
-    keys = slots if isinstance(slots, Mapping) else (",".join(names) for names, _ in slots)
-    return {name for key in keys for name in key.split(",")}
+def _names(slots: Mapping[str, Pool]) -> set[str]:
+    return {name for key in slots for name in key.split(",")}
 
 
 def _detail_exchanges(raw: Any, at: tf.At, names: Collection[str], *, service: bool) -> tuple[tuple[str, ...], ...]:
@@ -187,6 +183,7 @@ def read_small_talk(path: Path) -> SmallTalk:
         ("_opening", "_middle", "_closing"))}
     return SmallTalk(**lists, reactions=_texts_by_key(doc["reactions"], at["reactions"], ("polite", "casual")),
                      asides=_texts_by_key(doc["asides"], at["asides"], tuple(_ROLES)))
+
 
 def read_masks(path: Path) -> Mapping[str, MaskExchange]:
     raw, at = _document(path)
@@ -274,8 +271,10 @@ def _pool(ref: str, at: tf.At, known: Mapping[str, Pool]) -> Pool:
     return known[ref[1:]]
 
 
-def _slots(raw: Any, at: tf.At, known: Mapping[str, Pool], taken: Collection[str] = ()) -> Slots:
-    """Each slot key's names with its rows of values, one value per name; no name twice, none of `taken`."""
+def _slots(raw: Any, at: tf.At, known: Mapping[str, Pool], taken: Collection[str] = (), *,
+           whose: str = "filled by the situation") -> Slots:
+    """Each slot key's names with its rows of values, one value per name; no name twice, none of `taken` (the slot
+    is `whose`)."""
     if not isinstance(raw, dict):
         at.fail(f"expected a mapping of slot names to values, got {tf.shown(raw)}")
     slots: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = []
@@ -285,7 +284,7 @@ def _slots(raw: Any, at: tf.At, known: Mapping[str, Pool], taken: Collection[str
         if not all(tf.NAME.fullmatch(n) for n in names):
             at[key].fail("slot names are lowercase letters, digits and _, joined by ',' without spaces")
         for name in seen & set(names):
-            at[key].fail(f"the slot {name!r} is " + ("filled by the situation" if name in taken else "defined twice"))
+            at[key].fail(f"the slot {name!r} is " + (whose if name in taken else "defined twice"))
         seen |= set(names)
         rows = tuple(v if isinstance(v, tuple) else (v,) for v in _choices(choices, at[key], known))
         wrong = next((r for r in rows if len(r) != len(names)), None)

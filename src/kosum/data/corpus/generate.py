@@ -54,7 +54,7 @@ OPENING_RATE = 0.6      # dialogues with small talk that open with a greeting, w
 CLOSING_RATE = 0.35     # dialogues with small talk left after the opening that end with a closing exchange
 ROLES_ONLY_RATE = 0.5   # group talks where only the scenario's roles speak; the others add agreeing members
 # Small-talk exchanges (2 turns each) per dialogue, and how often each count is drawn: rare, as in the real data
-# (a frame dialogue's length comes from its on-topic details, `frames.details`).
+# (a frame dialogue's length comes from its on-topic details, `kosum.data.corpus.details`).
 SMALL_TALK_COUNTS = (0, 1, 2, 3)
 SMALL_TALK_WEIGHTS = (85, 10, 3.5, 1.5)
 
@@ -186,10 +186,11 @@ def _with_small_talk(sc: Scenario, segments: list[list[Line]], said: tuple[Excha
     """Interleave the dialogue's on-topic details (`said`), small talk and, in group talks, extra members' agreement
     with the core segments."""
     extras = _extra_members(sc, rng)
-    said = said[:max(0, (MAX_TURNS - sum(len(s) for s in segments) - len(extras)) // 2)]
+    scripted = sum(len(s) for s in segments) + len(extras)
+    said = said[:max(0, (MAX_TURNS - scripted) // 2)]
     if len(segments) == 1 and segments[-1][-1][1].endswith("?"):
         said = ()  # a script without a break takes its details at the end, unless it ends asking
-    core = sum(len(s) for s in segments) + len(extras) + 2 * len(said)
+    core = scripted + 2 * len(said)
     wanted = rng.choices(SMALL_TALK_COUNTS, SMALL_TALK_WEIGHTS)[0]
     budget = max(0, min(wanted, (MAX_TURNS - core) // 2))
     opening, closing, middle = _pools(sc.register)

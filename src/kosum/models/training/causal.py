@@ -29,6 +29,7 @@ from kosum.models.chat_format import generation_stops, install_chat_format, read
 from kosum.models.generation import Summarizer
 from kosum.models.loading import (
     Precision,
+    check_revision,
     detect_precision,
     embedded_decoder,
     generation_config_of,
@@ -138,14 +139,14 @@ def pretrain_base(base: BaseModelConfig, cfg: PretrainConfig, data_dir: Path, to
     """Pretrain an embedded Llama/Qwen3 base on the train split's dialogue-and-summary documents (plain text)."""
     schedule = cfg.train
     set_seed(schedule.seed)
+    precision = detect_precision(cfg.precision)  # a format this device lacks fails before any work
     tokenizer = install_chat_format(AutoTokenizer.from_pretrained(tokenizer_dir), base.family)
     model = use_packed_attention(embedded_decoder(tokenizer, base.family, base.size, MAX_POSITIONS))
     train, dev = training_splits(cfg, schedule.seed, data_dir)
     inputs = [data_dir / "train.csv", data_dir / "dev.csv", tokenizer_dir]
     run_dir, resume = run_folder([base, cfg], checkpoints, inputs)
     counter = TokenCounter(packed_collator())
-    args = training_arguments(schedule, cfg, run_dir, detect_precision(), metric_for_best_model="loss",
-                              greater_is_better=False, ddp_find_unused_parameters=False)
+    args = training_arguments(schedule, cfg, run_dir, precision, ddp_find_unused_parameters=False)
     trainer = CausalTrainer(
         model=model,
         args=args,
@@ -165,7 +166,8 @@ def pretrain_base(base: BaseModelConfig, cfg: PretrainConfig, data_dir: Path, to
 def _causal_card(job: CausalJob) -> CausalCard:
     """What `predict` needs to rebuild the model and its prompts exactly as trained."""
     return CausalCard(kind="causal", base=job.model, quantize_4bit=job.recipe.quantize_4bit,
-                      trust_remote_code=job.recipe.trust_remote_code, prompt=job.prompt)
+                      trust_remote_code=job.recipe.trust_remote_code, prompt=job.prompt,
+                      attn_implementation=job.recipe.attn_implementation, revision=job.recipe.revision)
 
 
 def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, checkpoints: Path,
@@ -174,9 +176,12 @@ def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, 
     merged model) to `out_dir`. Returns the real-token share of the training batches."""
     recipe = job.recipe
     set_seed(job.train.seed)
-    precision = precision or detect_precision()
-    tokenizer = AutoTokenizer.from_pretrained(job.model, trust_remote_code=recipe.trust_remote_code)
-    model_stops = generation_stops(generation_config_of(job.model, recipe.trust_remote_code))
+    check_revision(job.model, revision=recipe.revision, recipe="configs/qlora.yaml")
+    precision = precision or detect_precision(recipe.precision)
+    tokenizer = AutoTokenizer.from_pretrained(job.model, trust_remote_code=recipe.trust_remote_code,
+                                              revision=recipe.revision)
+    model_stops = generation_stops(generation_config_of(job.model, trust_remote_code=recipe.trust_remote_code,
+                                                        revision=recipe.revision))
     tokenizer = ready_for_chat(tokenizer, job.prompt.plain_format, model_stops)
     check_topics(job.prompt, data_dir)  # before hours of training, not at predict
     train, dev = training_splits(recipe, job.train.seed, data_dir)
@@ -197,7 +202,9 @@ def train_causal(job: CausalJob, data_dir: Path, out_dir: Path, live_dir: Path, 
     trainer = CausalTrainer(
         model=model,
         # every LoRA weight gets a gradient; a PeftModel would make DDP look for unused ones (a graph walk per step)
-        args=training_arguments(job.train, recipe, run_dir, precision, ddp_find_unused_parameters=False),
+        # activation checkpointing is on already where asked, PEFT's k-bit way (peft_model_for_training)
+        args=training_arguments(job.train, recipe, run_dir, precision, ddp_find_unused_parameters=False,
+                                activation_checkpointing=False),
         train_dataset=train_examples,
         eval_dataset=training_examples(tokenizer, dev.to_dict("records"), replace(job.prompt, instruction_variants=0)),
         data_collator=counter,

@@ -43,8 +43,9 @@ def train_seq2seq(
     checkpoints: Path,
 ) -> None:
     """Fine-tune `model_name` ("embedded", a hub id or a folder) on `data_dir`'s processed splits, keep the best
-    checkpoint by dev ROUGE and save it with its tokenizer to `out_dir`."""
+    checkpoint by the recipe's `best_metric` and save it with its tokenizer to `out_dir`."""
     set_seed(schedule.seed)
+    precision = detect_precision(recipe.precision)  # a format this device lacks fails before any work
     model, tokenizer = load_seq2seq(model_name, recipe, tokenizer_dir)
     train, dev = training_splits(recipe, schedule.seed, data_dir)
     features = [
@@ -65,7 +66,7 @@ def train_seq2seq(
         schedule,
         recipe,
         run_dir,
-        detect_precision(),
+        precision,
         predict_with_generate=True,
         generation_max_length=recipe.decoder_max_len,
         generation_num_beams=1,
@@ -84,4 +85,6 @@ def train_seq2seq(
     if train_and_save(trainer, resume, out_dir):
         write_model_card(out_dir, Seq2SeqCard(kind="seq2seq", encoder_max_len=recipe.encoder_max_len,
                                               decoder_max_len=recipe.decoder_max_len,
-                                              source_prefix=recipe.source_prefix, lang=recipe.lang))
+                                              source_prefix=recipe.source_prefix, lang=recipe.lang,
+                                              attn_implementation=recipe.attn_implementation,
+                                              revision=recipe.revision))

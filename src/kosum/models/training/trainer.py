@@ -5,7 +5,8 @@ Design choices:
   rewrites `dvc.yaml`, and with the trainer's global step as x-axis (the stock callback counts log calls).
 - Checkpoints live outside DVC's outputs (DVC deletes outputs before re-running a stage) in a folder named by a
   fingerprint of the settings and the data, so a killed run resumes, while a changed run never resumes a stale one.
-- The best model is chosen by dev ROUGE (the kosum metric), not dev loss.
+- The best model is chosen by dev ROUGE (the kosum metric) by default; a recipe's `best_metric: loss` picks it by
+  dev loss instead (steadier where the scored dev sample is small). Optuna pruning always follows dev ROUGE.
 - Launched as several processes (DDP through `accelerate launch` or `torchrun`), every rank trains, one writes: DVCLive,
   the saved model, its card and the checkpoint clean-up belong to the main process only.
 """
@@ -45,7 +46,7 @@ from kosum.models.training.progress import ProgressLines
 from kosum.models.training.pruning import pruning_callbacks
 from kosum.scoring.rouge import metrics_dict, score_corpus
 
-BEST_METRIC = "final"  # mean ROUGE-1/2/L F1 x 100 on the dev sample
+ROUGE_METRIC = "final"  # mean ROUGE-1/2/L F1 x 100 on the dev sample: what the tuner maximizes
 
 
 class StepLive(DVCLiveCallback):
@@ -59,7 +60,7 @@ class StepLive(DVCLiveCallback):
 
     def on_train_end(self, args, state, control, **kwargs):
         if self.live is not None and state.best_metric is not None:
-            self.live.summary[f"best_eval_{BEST_METRIC}"] = state.best_metric
+            self.live.summary[f"best_eval_{args.metric_for_best_model}"] = state.best_metric
             self.live.summary["best_step"] = int(Path(state.best_model_checkpoint).name.split("-")[-1])
         super().on_train_end(args, state, control, **kwargs)
         live_dir = Path(self.live.dir)
@@ -75,7 +76,7 @@ def training_arguments(
     schedule: TrainParams, run: RunConfig, output_dir: Path, precision: Precision, **overrides: Any
 ) -> Seq2SeqTrainingArguments:
     """HF arguments from the shared schedule and a recipe's settings; the rate is `schedule.lr x run.lr_scale`;
-    evaluation and checkpoints every `eval_steps`, best by dev ROUGE."""
+    evaluation and checkpoints every `eval_steps`, best by the recipe's `best_metric`."""
     settings: dict[str, Any] = dict(
         output_dir=str(output_dir),
         learning_rate=schedule.lr * run.lr_scale,
@@ -96,14 +97,16 @@ def training_arguments(
         eval_steps=schedule.eval_steps,
         save_strategy="steps",
         save_steps=schedule.eval_steps,
-        save_total_limit=2,
+        save_total_limit=run.save_total_limit,
         load_best_model_at_end=True,
-        metric_for_best_model=BEST_METRIC,
-        greater_is_better=True,
+        metric_for_best_model=run.best_metric,
+        greater_is_better=run.best_metric == "final",  # ROUGE rises, loss falls
+        optim=run.optimizer,
+        activation_checkpointing=run.gradient_checkpointing,
         bf16=precision.bf16,
         fp16=precision.fp16,
         use_cpu=precision.device == "cpu",
-        report_to="none",
+        report_to=list(run.report_to) or "none",  # DVCLive is not among them: `callbacks` attaches it
         disable_tqdm=True,
     )
     settings.update(overrides)
@@ -112,12 +115,12 @@ def training_arguments(
 
 def callbacks(schedule: TrainParams, live_dir: Path, resume: bool) -> list:
     """DVCLive and a progress line per log (on the main process only: `Live` writes its folder when created), early
-    stopping on dev ROUGE (when a patience is set) and, in a run that `kosum.tools.tune` observes, the Optuna report
-    and pruning."""
+    stopping on the recipe's `best_metric` (when a patience is set) and, in a run that `kosum.tools.tune` observes, the
+    Optuna report and pruning."""
     found = [live_callback(live_dir, resume), ProgressLines(live_dir.name)] if PartialState().is_main_process else []
     if schedule.early_stopping_patience > 0:
         found.append(EarlyStoppingCallback(early_stopping_patience=schedule.early_stopping_patience))
-    return found + pruning_callbacks(live_dir, f"eval_{BEST_METRIC}")
+    return found + pruning_callbacks(live_dir, f"eval_{ROUGE_METRIC}")
 
 
 def training_splits(run: RunConfig, seed: int, data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
