@@ -23,7 +23,7 @@ PrecisionName = Literal["auto", "bf16", "fp16", "fp32"]  # loading.precision_for
 TRACKERS = {"azure_ml": "azureml", "clearml": "clearml", "codecarbon": "codecarbon", "comet_ml": "comet_ml",
             "dagshub": "dagshub", "flyte": "flytekit", "kubeflow": "kubeflow", "mlflow": "mlflow", "neptune": "neptune",
             "swanlab": "swanlab", "tensorboard": "tensorboard", "trackio": "trackio", "wandb": "wandb"}
-DEFAULT_OPTIMIZER = "adamw_torch"
+DEFAULT_OPTIMIZER = "adamw_torch_fused"  # transformers 5's own default: what ran before the key existed
 
 
 def check_optimizer(name: str) -> None:
