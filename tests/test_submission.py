@@ -186,7 +186,7 @@ def _kobart_candidates(processed, predictions, test_text):
 
 def test_the_ensemble_stage_checks_its_submission_and_fails_in_one_line(workspace, tmp_path):
     config = tmp_path / "ensemble.yaml"
-    config.write_text("weights: {kobart: 1.0}\nhypotheses: [beam, sample]\nreferences: [beam, sample]\n")
+    config.write_text("weights: {kobart: 1.0}\nother_weight: 0.0\nhypotheses: [beam, sample]\nreferences: [beam, sample]\n")
     predictions, out = tmp_path / "predictions", tmp_path / "ensemble"
     data, sample = _reordered_sample(workspace, tmp_path)
     _kobart_candidates(data, predictions, lambda row: "요약")
