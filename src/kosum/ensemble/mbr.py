@@ -101,8 +101,8 @@ def select(candidates: pd.DataFrame, fnames: Sequence[str]) -> pd.DataFrame:
 def ensemble_splits(cfg: EnsembleConfig, models: Sequence[str], data_dir: Path, predictions_dir: Path,
                     out_dir: Path) -> None:
     """Select among the candidates (`cfg.hypotheses`, voted on by `cfg.references`) of `models` (params order)
-    with a weight > 0 (`member_weights`); write `dev.csv`, `submission.csv` (checked against the sample submission), `selection.csv`
-    (which member and source won) and `candidates.csv` (the pool) into `out_dir` together."""
+    with a weight > 0 (`member_weights`); write `dev.csv`, `submission.csv` (checked against the sample submission),
+    `selection.csv` (which member and source won) and `candidates.csv` (the pool) into `out_dir` together."""
     weights = member_weights(cfg, models)
     members = [m for m in models if weights[m] > 0]
     if not members:

@@ -128,7 +128,7 @@ class LaunchParams:
 class ModelEntry:
     """One model under params.yaml `models.<recipe>` or `zero_shot`: the checkpoint it starts from and, beside it,
     the model's own values of any `train` or recipe key (batch_size: 2, max_prompt_len: 1536, ...), which win over
-    the shared ones (kosum.core.config.recipes.model_job)."""
+    the shared ones (kosum.core.config.recipes: seq2seq_job, causal_job, zero_shot_prompt)."""
 
     checkpoint: str  # "embedded", a hub id or a folder
     own: dict[str, Any] = field(default_factory=dict)  # every other key, checked against its recipe when used
@@ -162,9 +162,6 @@ class ModelsParams:
     def recipes(self) -> dict[str, str]:
         """Every fine-tuned model's recipe, in params order (seq2seq first)."""
         return {**dict.fromkeys(self.seq2seq, "seq2seq"), **dict.fromkeys(self.qlora, "qlora")}
-
-    def entry(self, name: str) -> ModelEntry:
-        return {**self.seq2seq, **self.qlora}[name]
 
 
 @dataclass(frozen=True, kw_only=True)
